@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 
 ./eng/install-prerequisites.sh
 echo "==> building (dotnet build OperaStudio.AppHost)"
-dotnet build OperaStudio.AppHost/OperaStudio.AppHost.csproj --nologo -v quiet -clp:NoSummary
+dotnet build OperaStudio.AppHost/OperaStudio.AppHost.csproj --nologo -v quiet -clp:NoSummary -nodeReuse:false
 echo "==> starting the AppHost"
 exec dotnet OperaStudio.AppHost/bin/Debug/net10.0/OperaStudio.AppHost.dll "$@"

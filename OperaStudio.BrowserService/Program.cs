@@ -11,5 +11,6 @@ app.MapDefaultEndpoints();
 
 app.Run();
 
-/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+
+/// <summary>Entry point; the tests' WebApplicationFactory starts it.</summary>
 public partial class Program;

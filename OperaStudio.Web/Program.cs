@@ -23,5 +23,6 @@ app.MapDefaultEndpoints();
 
 app.Run();
 
-/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+
+/// <summary>Entry point; the tests' WebApplicationFactory starts it.</summary>
 public partial class Program;

@@ -11,6 +11,15 @@ internal sealed class Orchestrator(IReadOnlyList<Resource> resources, RunContext
 
     public async Task StartAllAsync(CancellationToken cancellationToken)
     {
+        // A taken fixed port is known before anything starts; say so at once instead of after the databases.
+        foreach (var project in resources.OfType<ProjectResource>())
+        {
+            if (project.FixedPort is { } port)
+            {
+                Ports.EnsureFree(port, $"{project.Name} HTTP endpoint", project.PortHint);
+            }
+        }
+
         var ready = resources.ToDictionary(r => r, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

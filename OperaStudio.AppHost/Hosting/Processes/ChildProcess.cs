@@ -26,7 +26,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
-    private static readonly string? Setsid = Executables.Find("setsid");
+    private static readonly string? Setsid = Executables.FindSystemTool("setsid");
 
     public static ChildProcess Start(ProcessStartInfo startInfo, Action<string>? onLine = null)
     {

@@ -38,7 +38,7 @@ public sealed record UnprivilegedUser(string Name, int Uid, int Gid)
     /// <summary>Rewrites a start info so the program runs as this user.</summary>
     public ProcessStartInfo Wrap(ProcessStartInfo startInfo)
     {
-        var wrapped = new ProcessStartInfo("setpriv")
+        var wrapped = new ProcessStartInfo(Executables.FindSystemTool("setpriv") ?? "setpriv")
         {
             WorkingDirectory = startInfo.WorkingDirectory,
         };
@@ -64,7 +64,7 @@ public sealed record UnprivilegedUser(string Name, int Uid, int Gid)
     /// <summary>Gives this user a folder (recursively), as chown -R would.</summary>
     public async Task TakeOwnershipAsync(string path)
     {
-        var chown = Process.Start(new ProcessStartInfo("chown", ["-R", $"{Uid}:{Gid}", path]) { UseShellExecute = false })
+        var chown = Process.Start(new ProcessStartInfo(Executables.FindSystemTool("chown") ?? "chown", ["-R", $"{Uid}:{Gid}", path]) { UseShellExecute = false })
             ?? throw new AppHostException("Could not run chown.");
         await chown.WaitForExitAsync();
         if (chown.ExitCode != 0)

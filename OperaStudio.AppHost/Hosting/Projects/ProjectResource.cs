@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using OperaStudio.AppHost.Hosting.Processes;
 
 namespace OperaStudio.AppHost.Hosting;
@@ -49,7 +48,7 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Res
             }
         }
 
-        var startInfo = new ProcessStartInfo(DotnetHost())
+        var startInfo = new ProcessStartInfo(DotnetHost.Path)
         {
             ArgumentList = { Project.TargetPath },
             WorkingDirectory = Path.GetDirectoryName(Project.ProjectPath)!,
@@ -158,18 +157,5 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Res
 
         throw new AppHostException(
             $"{Name} did not become healthy within {timeout.TotalSeconds:0} s (last /health: {lastStatus}).", _process!.RecentOutput());
-    }
-
-    /// <summary>The dotnet host that runs this AppHost, so children use the same SDK install.</summary>
-    private static string DotnetHost()
-    {
-        if (System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var candidate = Path.Combine(root, "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
     }
 }

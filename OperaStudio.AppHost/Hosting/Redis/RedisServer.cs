@@ -50,6 +50,13 @@ public sealed class RedisServer : IAsyncDisposable
                 "--save", "30 1", "--appendonly", "no", "--daemonize", "no", "--logfile", "",
             },
         };
+        if (SupportsProcTitleOption(executable))
+        {
+            // Keep the command line (and environment) as started, so `ps` shows which data folder it serves.
+            startInfo.ArgumentList.Add("--set-proc-title");
+            startInfo.ArgumentList.Add("no");
+        }
+
         var process = ChildProcess.Start(startInfo, onLine);
         ledger?.Record("redis", process.Id);
         var server = new RedisServer(process, port, dataDirectory);
@@ -81,6 +88,17 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>set-proc-title exists since Redis 6.2; older servers refuse unknown options.</summary>
+    private static bool SupportsProcTitleOption(string executable)
+    {
+        using var process = Process.Start(new ProcessStartInfo(executable, "--version") { RedirectStandardOutput = true });
+        var output = process?.StandardOutput.ReadToEnd() ?? "";
+        process?.WaitForExit();
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"v=(\d+)\.(\d+)");
+        return match.Success && (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)) is var (major, minor)
+            && (major > 6 || (major == 6 && minor >= 2));
     }
 
     /// <summary>SIGTERM makes redis-server save its snapshot and exit.</summary>

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OperaStudio.BrowserService.Browsers;
+
+/// <summary>The Chromium pool: how many browsers, how many ready contexts, the default viewport. Section <c>Browsers</c>.</summary>
+public sealed class BrowserOptions : IValidatableObject
+{
+    public const string SectionName = "Browsers";
+
+    /// <summary>Chromium or Chrome to drive; empty finds one (Playwright's install, then /usr/bin/chromium, ...).</summary>
+    public string? ExecutablePath { get; set; }
+
+    /// <summary>Long-lived Chromium processes; sessions are contexts spread over them.</summary>
+    [Range(1, 16)]
+    public int BrowserCount { get; set; } = 1;
+
+    /// <summary>Contexts kept ready with a page on the start page, so a new session takes milliseconds.</summary>
+    [Range(0, 64)]
+    public int WarmContexts { get; set; } = 2;
+
+    [Range(320, 3840)]
+    public int ViewportWidth { get; set; } = 1280;
+
+    [Range(240, 2160)]
+    public int ViewportHeight { get; set; } = 720;
+
+    /// <summary>Upper bound on the device pixel ratio a viewer may ask for (pixels cost encode time).</summary>
+    [Range(1.0, 3.0)]
+    public double MaxDeviceScaleFactor { get; set; } = 2.0;
+
+    public bool Headless { get; set; } = true;
+
+    /// <summary>Extra Chromium switches, e.g. <c>--lang=de</c>.</summary>
+    public string[] ExtraArguments { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(ExecutablePath) && !File.Exists(ExecutablePath))
+        {
+            yield return new ValidationResult(
+                $"Browsers:ExecutablePath '{ExecutablePath}' does not exist. {ChromiumLocator.InstallHint}", [nameof(ExecutablePath)]);
+        }
+
+        if (ExtraArguments.Any(arg => !arg.StartsWith("--", StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult("Browsers:ExtraArguments entries must be Chromium switches starting with --.", [nameof(ExtraArguments)]);
+        }
+    }
+}

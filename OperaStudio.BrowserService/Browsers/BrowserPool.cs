@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+
+namespace OperaStudio.BrowserService.Browsers;
+
+/// <summary>
+/// Long-lived Chromium processes and a warm pool of ready contexts (each with a page on the start page), refilled
+/// in the background. Taking a warm context costs microseconds; a cold one (pool empty) about a second. A browser
+/// that dies is relaunched, and <see cref="BrowserLost"/> tells the sessions that lived in it.
+/// </summary>
+public sealed partial class BrowserPool(
+    IOptions<BrowserOptions> options,
+    IEnumerable<IBrowserLaunchArguments> launchArguments,
+    ILogger<BrowserPool> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly BrowserOptions _options = options.Value;
+    private readonly ConcurrentQueue<BrowserLease> _warm = new();
+    private readonly SemaphoreSlim _refill = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private PooledBrowser?[] _browsers = [];
+    private IPlaywright? _playwright;
+    private Task _refillLoop = Task.CompletedTask;
+    private int _pendingWarm;
+
+    /// <summary>Raised (on a pool thread) when a Chromium process disconnects; its contexts are gone.</summary>
+    public event Action<PooledBrowser>? BrowserLost;
+
+    public int WarmCount => _warm.Count;
+
+    public int ConnectedBrowsers => _browsers.Count(b => b?.IsConnected == true);
+
+    public int TotalContexts => _browsers.Sum(b => b?.IsConnected == true ? b.ContextCount : 0);
+
+    public bool IsReady => ConnectedBrowsers > 0;
+
+    public BrowserOptions Options => _options;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        _playwright = await Playwright.CreateAsync();
+        _browsers = new PooledBrowser?[_options.BrowserCount];
+        await Task.WhenAll(Enumerable.Range(0, _options.BrowserCount).Select(LaunchAsync));
+        LogPoolStarted(_options.BrowserCount, clock.ElapsedMilliseconds);
+        _refillLoop = RefillLoopAsync(_stopping.Token);
+    }
+
+    /// <summary>A context with an open page: warm when one is ready, otherwise made now.</summary>
+    public async Task<BrowserLease> AcquireAsync(CancellationToken cancellationToken = default)
+    {
+        while (_warm.TryDequeue(out var lease))
+        {
+            _refill.Release();
+            if (lease.IsUsable)
+            {
+                return lease;
+            }
+
+            await lease.DisposeAsync();
+        }
+
+        _refill.Release();
+        return await CreateLeaseAsync(PickBrowser(), storageStatePath: null, wasWarm: false, cancellationToken);
+    }
+
+    /// <summary>A fresh context carrying saved cookies and local storage (a restored session).</summary>
+    public Task<BrowserLease> AcquireWithStorageAsync(string storageStatePath, CancellationToken cancellationToken = default) =>
+        CreateLeaseAsync(PickBrowser(), storageStatePath, wasWarm: false, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _refill.Release();
+        await _refillLoop;
+        while (_warm.TryDequeue(out var lease))
+        {
+            await lease.DisposeAsync();
+        }
+
+        foreach (var browser in _browsers.OfType<PooledBrowser>())
+        {
+            await browser.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(CancellationToken.None);
+        }
+
+        _playwright?.Dispose();
+        _stopping.Dispose();
+        _refill.Dispose();
+    }
+
+    internal BrowserNewContextOptions ContextOptions(string? storageStatePath) => new()
+    {
+        ViewportSize = new ViewportSize { Width = _options.ViewportWidth, Height = _options.ViewportHeight },
+        AcceptDownloads = true,
+        // Service workers would fetch outside the page's view and outlive it; the URL policy forbids them.
+        ServiceWorkers = ServiceWorkerPolicy.Block,
+        StorageStatePath = storageStatePath,
+    };
+
+    private async Task<BrowserLease> CreateLeaseAsync(PooledBrowser browser, string? storageStatePath, bool wasWarm, CancellationToken cancellationToken)
+    {
+        var context = await browser.Browser.NewContextAsync(ContextOptions(storageStatePath));
+        try
+        {
+            await context.RouteAsync(StartPage.RoutePattern, route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                ContentType = "text/html; charset=utf-8",
+                Body = StartPage.Html,
+            }));
+            var page = await context.NewPageAsync();
+            var handle = await PageHandle.AttachAsync(page);
+            if (storageStatePath is null)
+            {
+                await page.GotoAsync(StartPage.Url).WaitAsync(cancellationToken);
+            }
+
+            return new BrowserLease(browser, context, handle, wasWarm);
+        }
+        catch
+        {
+            await context.CloseAsync();
+            throw;
+        }
+    }
+
+    private PooledBrowser PickBrowser()
+    {
+        lock (_gate)
+        {
+            return _browsers.OfType<PooledBrowser>().Where(b => b.IsConnected).MinBy(b => b.ContextCount)
+                ?? throw new BrowserUnavailableException("No Chromium process is running; the pool is relaunching it.");
+        }
+    }
+
+    private async Task LaunchAsync(int index)
+    {
+        var arguments = launchArguments.SelectMany(source => source.Arguments)
+            .Concat(["--disable-dev-shm-usage", "--force-color-profile=srgb"])
+            .Concat(_options.ExtraArguments)
+            .ToList();
+        var browser = await PooledBrowser.LaunchAsync(_playwright!, index, new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumLocator.FindOrThrow(_options.ExecutablePath),
+            Headless = _options.Headless,
+            Args = arguments,
+        });
+        browser.Browser.Disconnected += (_, _) => _ = OnDisconnectedAsync(browser);
+        lock (_gate)
+        {
+            _browsers[index] = browser;
+        }
+    }
+
+    private async Task OnDisconnectedAsync(PooledBrowser browser)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogBrowserLost(browser.Index);
+        BrowserLost?.Invoke(browser);
+        for (var attempt = 1; !_stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await LaunchAsync(browser.Index);
+                LogBrowserRelaunched(browser.Index, attempt);
+                _refill.Release();
+                return;
+            }
+            catch (PlaywrightException ex)
+            {
+                LogRelaunchFailed(ex, browser.Index, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task RefillLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            while (!stopping.IsCancellationRequested && _warm.Count + _pendingWarm < _options.WarmContexts && IsReady)
+            {
+                Interlocked.Increment(ref _pendingWarm);
+                try
+                {
+                    _warm.Enqueue(await CreateLeaseAsync(PickBrowser(), storageStatePath: null, wasWarm: true, stopping));
+                }
+                catch (Exception ex) when (ex is PlaywrightException or BrowserUnavailableException or TimeoutException)
+                {
+                    LogWarmFailed(ex);
+                    break;
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pendingWarm);
+                }
+            }
+
+            try
+            {
+                // Woken by every acquire; the timeout retries after failures.
+                await _refill.WaitAsync(TimeSpan.FromSeconds(2), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Browser pool started: {Count} Chromium process(es) in {ElapsedMs} ms")]
+    private partial void LogPoolStarted(int count, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Chromium #{Index} disconnected; its sessions lost their pages. Relaunching.")]
+    private partial void LogBrowserLost(int index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chromium #{Index} relaunched (attempt {Attempt})")]
+    private partial void LogBrowserRelaunched(int index, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relaunching Chromium #{Index} failed (attempt {Attempt})")]
+    private partial void LogRelaunchFailed(Exception exception, int index, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Preparing a warm context failed; retrying shortly")]
+    private partial void LogWarmFailed(Exception exception);
+}
+
+/// <summary>No browser can take a session right now (all crashed and relaunching).</summary>
+public sealed class BrowserUnavailableException(string message) : Exception(message);

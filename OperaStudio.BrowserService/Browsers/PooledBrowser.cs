@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace OperaStudio.BrowserService.Browsers;
+
+/// <summary>
+/// One long-lived Chromium process of the pool. A browser-level CDP session with target discovery reports every
+/// page's title and URL as they change (a script setting document.title included), without touching the pages.
+/// </summary>
+public sealed class PooledBrowser : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Action<string, string>> _targetWatchers = new(StringComparer.Ordinal);
+    private ICDPSession? _targets;
+
+    private PooledBrowser(int index, IBrowser browser)
+    {
+        Index = index;
+        Browser = browser;
+    }
+
+    public int Index { get; }
+
+    public IBrowser Browser { get; }
+
+    public bool IsConnected => Browser.IsConnected;
+
+    public int ContextCount => Browser.Contexts.Count;
+
+    public static async Task<PooledBrowser> LaunchAsync(IPlaywright playwright, int index, BrowserTypeLaunchOptions options)
+    {
+        var browser = await playwright.Chromium.LaunchAsync(options);
+        var pooled = new PooledBrowser(index, browser);
+        pooled._targets = await browser.NewBrowserCDPSessionAsync();
+        pooled._targets.Event("Target.targetInfoChanged").OnEvent += (_, e) => pooled.OnTargetInfoChanged(e);
+        await pooled._targets.SendAsync("Target.setDiscoverTargets", new() { ["discover"] = true });
+        return pooled;
+    }
+
+    /// <summary>Calls <paramref name="onChange"/>(title, url) whenever the page with this target id changes them.</summary>
+    public IDisposable WatchTarget(string targetId, Action<string, string> onChange)
+    {
+        _targetWatchers[targetId] = onChange;
+        return new Unwatch(() => _targetWatchers.TryRemove(targetId, out _));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Browser.CloseAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // Already gone (crashed or killed).
+        }
+    }
+
+    private void OnTargetInfoChanged(JsonElement? payload)
+    {
+        if (payload is not { } e || !e.TryGetProperty("targetInfo", out var info))
+        {
+            return;
+        }
+
+        var targetId = info.GetProperty("targetId").GetString();
+        if (targetId is not null && _targetWatchers.TryGetValue(targetId, out var watcher))
+        {
+            watcher(info.GetProperty("title").GetString() ?? "", info.GetProperty("url").GetString() ?? "");
+        }
+    }
+
+    private sealed class Unwatch(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Browsers;
+using OperaStudio.BrowserService.Contracts;
+
+namespace OperaStudio.BrowserService.Sessions;
+
+/// <summary>
+/// A person's (and their agent's) browser: one Chromium context from the pool, its tabs in order, the active tab
+/// the viewers see, the viewport, and downloads. Every page the context opens — ours, or the site's through
+/// target=_blank and window.open — becomes a tab.
+/// </summary>
+public sealed partial class BrowserSession : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly List<BrowserTab> _tabs = [];
+    private readonly Dictionary<IPage, Task<BrowserTab>> _adoptions = [];
+    private readonly ConcurrentDictionary<string, DownloadRecord> _downloads = new(StringComparer.Ordinal);
+    private readonly SessionOptions _options;
+    private readonly BrowserOptions _browserOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private string _activeTabId = "";
+    private ViewportDto _viewport;
+    private long _lastActivityTicks;
+    private int _viewers;
+    private int _closed;
+
+    private BrowserSession(string id, BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+    {
+        Id = id;
+        Lease = lease;
+        _options = options;
+        _browserOptions = browserOptions;
+        _time = time;
+        _logger = logger;
+        CreatedAt = time.GetUtcNow();
+        _lastActivityTicks = CreatedAt.UtcTicks;
+        _viewport = new ViewportDto(browserOptions.ViewportWidth, browserOptions.ViewportHeight, 1);
+        DownloadsDirectory = Path.Combine(options.ResolveDownloadsPath(), id);
+    }
+
+    /// <summary>Everything viewers should hear about; raised on Playwright's threads.</summary>
+    public event Action<SessionEvent>? Events;
+
+    public string Id { get; }
+
+    public BrowserLease Lease { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset LastActivityAt => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    public bool IsClosed => Volatile.Read(ref _closed) == 1;
+
+    public ViewportDto Viewport => _viewport;
+
+    public string DownloadsDirectory { get; }
+
+    public IReadOnlyList<BrowserTab> Tabs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _tabs];
+            }
+        }
+    }
+
+    public BrowserTab ActiveTab
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tabs.First(t => t.Id == _activeTabId);
+            }
+        }
+    }
+
+    internal static async Task<BrowserSession> StartAsync(
+        BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+    {
+        var session = new BrowserSession(Ids.New(), lease, options, browserOptions, time, logger);
+        var first = await session.AdoptAsync(lease.FirstPage.Page, lease.FirstPage);
+        session._activeTabId = first.Id;
+        lease.Context.Page += (_, page) => _ = session.AdoptFromSiteAsync(page);
+        return session;
+    }
+
+    public BrowserTab? FindTab(string tabId)
+    {
+        lock (_gate)
+        {
+            return _tabs.FirstOrDefault(t => t.Id == tabId);
+        }
+    }
+
+    public SessionDto ToDto()
+    {
+        lock (_gate)
+        {
+            return new SessionDto(Id, _activeTabId, _tabs.Select(t => t.ToDto()).ToList(), CreatedAt, LastActivityAt, _viewers, _viewport);
+        }
+    }
+
+    /// <summary>Opens a tab (on the start page, or at <paramref name="url"/>) and makes it active.</summary>
+    public async Task<BrowserTab> OpenTabAsync(Uri? url, CancellationToken cancellationToken = default)
+    {
+        Touch();
+        if (Tabs.Count >= _options.MaxTabsPerSession)
+        {
+            throw new TabLimitException($"This session already has {_options.MaxTabsPerSession} tabs; close one first.");
+        }
+
+        var page = await Lease.Context.NewPageAsync();
+        var tab = await AdoptAsync(page, handle: null);
+        if (url is null)
+        {
+            await page.GotoAsync(StartPage.Url);
+        }
+        else
+        {
+            await tab.NavigateAsync(url, cancellationToken);
+        }
+
+        return tab;
+    }
+
+    /// <summary>Closes a tab; the session always keeps one, so closing the last opens a start page.</summary>
+    public async Task<bool> CloseTabAsync(string tabId)
+    {
+        Touch();
+        var tab = FindTab(tabId);
+        if (tab is null)
+        {
+            return false;
+        }
+
+        if (Tabs.Count == 1)
+        {
+            await OpenTabAsync(url: null);
+        }
+
+        await tab.Page.CloseAsync();
+        RemoveTab(tab);
+        return true;
+    }
+
+    public async Task<bool> ActivateAsync(string tabId)
+    {
+        Touch();
+        var tab = FindTab(tabId);
+        if (tab is null)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_activeTabId == tabId)
+            {
+                return true;
+            }
+
+            _activeTabId = tabId;
+        }
+
+        await BringToFrontAsync(tab);
+        PublishTabs();
+        return true;
+    }
+
+    /// <summary>Follows the viewer's panel: CSS size and device pixel ratio, clamped to what the options allow.</summary>
+    public async Task SetViewportAsync(int width, int height, double deviceScaleFactor)
+    {
+        var viewport = new ViewportDto(
+            Math.Clamp(width, 320, 3840),
+            Math.Clamp(height, 240, 2160),
+            Math.Round(Math.Clamp(deviceScaleFactor, 1, _browserOptions.MaxDeviceScaleFactor), 2));
+        lock (_gate)
+        {
+            if (viewport == _viewport)
+            {
+                return;
+            }
+
+            _viewport = viewport;
+        }
+
+        await Task.WhenAll(Tabs.Select(ApplyViewportAsync));
+        Publish(new ViewportChanged(Id, viewport));
+    }
+
+    /// <summary>Sets the page's size through Playwright (so its own bookkeeping agrees) and the pixel ratio through CDP.</summary>
+    internal async Task ApplyViewportAsync(BrowserTab tab)
+    {
+        var viewport = _viewport;
+        try
+        {
+            await tab.Page.SetViewportSizeAsync(viewport.Width, viewport.Height);
+            if (viewport.DeviceScaleFactor != 1)
+            {
+                await tab.Cdp.SendAsync("Emulation.setDeviceMetricsOverride", new()
+                {
+                    ["width"] = viewport.Width,
+                    ["height"] = viewport.Height,
+                    ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
+                    ["mobile"] = false,
+                });
+            }
+        }
+        catch (PlaywrightException)
+        {
+            // Closing or crashed; the next navigation brings a fresh renderer that gets the size then.
+        }
+    }
+
+    public IReadOnlyList<DownloadDto> Downloads => _downloads.Values.Select(d => d.Info).OrderBy(d => d.CompletedAt).ToList();
+
+    public DownloadRecord? FindDownload(string downloadId) => _downloads.GetValueOrDefault(downloadId);
+
+    public int ViewerCount => Volatile.Read(ref _viewers);
+
+    internal void ViewerJoined()
+    {
+        Interlocked.Increment(ref _viewers);
+        Touch();
+    }
+
+    internal void ViewerLeft() => Interlocked.Decrement(ref _viewers);
+
+    /// <summary>Marks human, agent or viewer activity (the idle timeout counts from here).</summary>
+    public void Touch() => Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
+
+    internal void Publish(SessionEvent sessionEvent)
+    {
+        try
+        {
+            Events?.Invoke(sessionEvent);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            LogPublishFailed(ex, Id, sessionEvent.GetType().Name);
+        }
+    }
+
+    public async ValueTask CloseAsync(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            return;
+        }
+
+        Publish(new SessionEnded(Id, reason));
+        foreach (var tab in Tabs)
+        {
+            tab.MarkClosed();
+        }
+
+        await Lease.DisposeAsync();
+        try
+        {
+            if (Directory.Exists(DownloadsDirectory))
+            {
+                Directory.Delete(DownloadsDirectory, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogCleanupFailed(ex, Id);
+        }
+    }
+
+    public ValueTask DisposeAsync() => CloseAsync("disposed");
+
+    /// <summary>Our own NewPage and the context's Page event both see a new page; whichever comes first makes the tab.</summary>
+    private Task<BrowserTab> AdoptAsync(IPage page, PageHandle? handle)
+    {
+        lock (_gate)
+        {
+            if (!_adoptions.TryGetValue(page, out var adoption))
+            {
+                adoption = CreateTabAsync(page, handle);
+                _adoptions[page] = adoption;
+            }
+
+            return adoption;
+        }
+    }
+
+    /// <summary>A page the site opened (target=_blank, window.open): a new active tab, unless the session is full.</summary>
+    private async Task AdoptFromSiteAsync(IPage page)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (IsClosed || _adoptions.ContainsKey(page))
+                {
+                    return;
+                }
+            }
+
+            if (Tabs.Count >= _options.MaxTabsPerSession)
+            {
+                LogPopupRefused(Id, _options.MaxTabsPerSession);
+                await page.CloseAsync();
+                return;
+            }
+
+            await AdoptAsync(page, handle: null);
+        }
+        catch (PlaywrightException ex)
+        {
+            LogAdoptFailed(ex, Id);
+        }
+    }
+
+    private async Task<BrowserTab> CreateTabAsync(IPage page, PageHandle? handle)
+    {
+        handle ??= await PageHandle.AttachAsync(page);
+        var tab = new BrowserTab(Ids.New(8), handle, this, _logger);
+        await tab.InitializeAsync(Lease.Browser);
+        page.Close += (_, _) => RemoveTab(tab);
+        page.Download += (_, download) => _ = SaveDownloadAsync(tab, download);
+        await ApplyViewportAsync(tab);
+        lock (_gate)
+        {
+            _tabs.Add(tab);
+            _activeTabId = tab.Id;
+        }
+
+        await BringToFrontAsync(tab);
+        PublishTabs();
+        return tab;
+    }
+
+    private void RemoveTab(BrowserTab tab)
+    {
+        bool removed;
+        lock (_gate)
+        {
+            var index = _tabs.IndexOf(tab);
+            removed = index >= 0;
+            if (removed)
+            {
+                _tabs.RemoveAt(index);
+                if (_activeTabId == tab.Id && _tabs.Count > 0)
+                {
+                    // Like a browser: the tab to the right takes over, else the one to the left.
+                    _activeTabId = _tabs[Math.Min(index, _tabs.Count - 1)].Id;
+                }
+            }
+        }
+
+        lock (_gate)
+        {
+            _adoptions.Remove(tab.Page);
+        }
+
+        tab.MarkClosed();
+        if (removed && !IsClosed)
+        {
+            if (Tabs.Count == 0)
+            {
+                // The site closed the last tab (window.close): keep the session usable.
+                _ = OpenTabAsync(url: null).ContinueWith(t => LogAdoptFailed(t.Exception!, Id), TaskContinuationOptions.OnlyOnFaulted);
+            }
+
+            PublishTabs();
+        }
+    }
+
+    private static async Task BringToFrontAsync(BrowserTab tab)
+    {
+        try
+        {
+            await tab.Page.BringToFrontAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // Crashed or closing.
+        }
+    }
+
+    private async Task SaveDownloadAsync(BrowserTab tab, IDownload download)
+    {
+        var id = Ids.New(10);
+        var fileName = SafeFileName(download.SuggestedFilename);
+        var path = Path.Combine(DownloadsDirectory, id, fileName);
+        string? error = null;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await download.SaveAsAsync(path);
+        }
+        catch (PlaywrightException ex)
+        {
+            error = ex.Message.Split('\n')[0];
+        }
+
+        error ??= await download.FailureAsync();
+        var size = error is null && File.Exists(path) ? new FileInfo(path).Length : 0;
+        var info = new DownloadDto(id, tab.Id, fileName, size, download.Url, _time.GetUtcNow(), error);
+        _downloads[id] = new DownloadRecord(info, path);
+        LogDownloaded(Id, fileName, size, error);
+        Publish(new DownloadFinished(Id, info));
+    }
+
+    private static string SafeFileName(string suggested)
+    {
+        var name = Path.GetFileName(suggested);
+        foreach (var invalid in Path.GetInvalidFileNameChars())
+        {
+            name = name.Replace(invalid, '_');
+        }
+
+        return string.IsNullOrWhiteSpace(name) || name is "." or ".." ? "download" : name;
+    }
+
+    private void PublishTabs() => Publish(new TabsChanged(Id, ToDto()));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a session event handler for {EventType} failed")]
+    private partial void LogPublishFailed(Exception exception, string sessionId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not remove its downloads folder")]
+    private partial void LogCleanupFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a site opened a window beyond the {Max}-tab limit; closed it")]
+    private partial void LogPopupRefused(string sessionId, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not attach a new tab")]
+    private partial void LogAdoptFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: downloaded {FileName} ({Size} bytes), error: {Error}")]
+    private partial void LogDownloaded(string sessionId, string fileName, long size, string? error);
+}
+
+/// <summary>A finished download and where its bytes are.</summary>
+public sealed record DownloadRecord(DownloadDto Info, string Path);
+
+public sealed class TabLimitException(string message) : Exception(message);

@@ -1,0 +1,374 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Browsers;
+using OperaStudio.BrowserService.Contracts;
+
+namespace OperaStudio.BrowserService.Sessions;
+
+/// <summary>
+/// One tab of a session: a Playwright page plus its own CDP session. Keeps what the toolbar shows (URL, title,
+/// loading, history, favicon) current from Chromium's events, and holds a JavaScript dialog or file chooser that
+/// waits for the user.
+/// </summary>
+public sealed partial class BrowserTab : IAsyncDisposable
+{
+    private readonly BrowserSession _session;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private IDisposable? _targetWatch;
+    private IDialog? _dialog;
+    private DialogDto? _dialogInfo;
+    private IFileChooser? _fileChooser;
+    private string _url;
+    private string _title = "";
+    private bool _isLoading;
+    private bool _canGoBack;
+    private bool _canGoForward;
+    private string? _faviconUrl;
+    private bool _isCrashed;
+
+    internal BrowserTab(string id, PageHandle handle, BrowserSession session, ILogger logger)
+    {
+        Id = id;
+        Handle = handle;
+        _session = session;
+        _logger = logger;
+        _url = handle.Page.Url;
+    }
+
+    public string Id { get; }
+
+    public PageHandle Handle { get; }
+
+    public IPage Page => Handle.Page;
+
+    public ICDPSession Cdp => Handle.Cdp;
+
+    public bool IsCrashed => _isCrashed;
+
+    public string Url => _url;
+
+    public DialogDto? PendingDialog => _dialogInfo;
+
+    public bool HasFileChooser => _fileChooser is not null;
+
+    public TabDto ToDto()
+    {
+        lock (_gate)
+        {
+            var title = StartPage.IsStartPage(_url) ? "New tab" : _title.Length > 0 ? _title : _url;
+            return new TabDto(Id, _url, title, _isLoading, _canGoBack, _canGoForward, _faviconUrl, _isCrashed);
+        }
+    }
+
+    /// <summary>Subscribes to the page's and Chromium's events; called once, before the tab is shown.</summary>
+    internal async Task InitializeAsync(PooledBrowser browser)
+    {
+        _targetWatch = browser.WatchTarget(Handle.TargetId, OnTargetInfoChanged);
+        Cdp.Event("Page.frameStartedLoading").OnEvent += (_, e) => OnLoading(e, loading: true);
+        Cdp.Event("Page.frameStoppedLoading").OnEvent += (_, e) => OnLoading(e, loading: false);
+        Cdp.Event("Page.frameNavigated").OnEvent += (_, e) => OnFrameNavigated(e);
+        Cdp.Event("Page.navigatedWithinDocument").OnEvent += (_, e) => OnNavigatedWithinDocument(e);
+        Page.Crash += (_, _) => OnCrash();
+        Page.Dialog += (_, dialog) => OnDialog(dialog);
+        Page.FileChooser += (_, chooser) => OnFileChooser(chooser);
+        await Cdp.SendAsync("Page.enable");
+        await RefreshHistoryAsync();
+        lock (_gate)
+        {
+            _title = Page.Url == "about:blank" ? "" : _title;
+        }
+    }
+
+    public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)
+    {
+        _session.Touch();
+        SetPendingUrl(url.ToString());
+        await Page.GotoAsync(url.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit }).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>False when there is no page to go back to.</summary>
+    public async Task<bool> GoBackAsync()
+    {
+        _session.Touch();
+        if (!_canGoBack)
+        {
+            return false;
+        }
+
+        await Page.GoBackAsync(new PageGoBackOptions { WaitUntil = WaitUntilState.Commit });
+        return true;
+    }
+
+    public async Task<bool> GoForwardAsync()
+    {
+        _session.Touch();
+        if (!_canGoForward)
+        {
+            return false;
+        }
+
+        await Page.GoForwardAsync(new PageGoForwardOptions { WaitUntil = WaitUntilState.Commit });
+        return true;
+    }
+
+    /// <summary>Reloads; after a crash this brings the tab back in a new renderer.</summary>
+    public async Task ReloadAsync()
+    {
+        _session.Touch();
+        await Page.ReloadAsync(new PageReloadOptions { WaitUntil = WaitUntilState.Commit });
+    }
+
+    public async Task<byte[]> ScreenshotAsync(bool fullPage = false, int quality = 80)
+    {
+        _session.Touch();
+        var bytes = await Page.ScreenshotAsync(new PageScreenshotOptions { Type = ScreenshotType.Jpeg, Quality = quality, FullPage = fullPage });
+        // Playwright restores its own device metrics after a capture; put the viewer's back.
+        await _session.ApplyViewportAsync(this);
+        return bytes;
+    }
+
+    /// <summary>Answers the pending dialog; false when none is waiting.</summary>
+    public async Task<bool> AnswerDialogAsync(bool accept, string? promptText)
+    {
+        IDialog? dialog;
+        lock (_gate)
+        {
+            dialog = _dialog;
+            _dialog = null;
+            _dialogInfo = null;
+        }
+
+        if (dialog is null)
+        {
+            return false;
+        }
+
+        _session.Touch();
+        if (accept)
+        {
+            await dialog.AcceptAsync(promptText);
+        }
+        else
+        {
+            await dialog.DismissAsync();
+        }
+
+        _session.Publish(new DialogClosed(_session.Id, Id));
+        return true;
+    }
+
+    /// <summary>Gives the waiting file chooser the user's files; false when none is waiting.</summary>
+    public async Task<bool> SetFilesAsync(IReadOnlyList<FilePayload> files)
+    {
+        var chooser = Interlocked.Exchange(ref _fileChooser, null);
+        if (chooser is null)
+        {
+            return false;
+        }
+
+        _session.Touch();
+        await chooser.SetFilesAsync(files);
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _targetWatch?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal void MarkClosed()
+    {
+        _targetWatch?.Dispose();
+        lock (_gate)
+        {
+            _dialog = null;
+            _dialogInfo = null;
+        }
+    }
+
+    private void SetPendingUrl(string url)
+    {
+        lock (_gate)
+        {
+            _url = url;
+        }
+
+        PublishUpdate();
+    }
+
+    private void OnTargetInfoChanged(string title, string url)
+    {
+        lock (_gate)
+        {
+            if (_title == title && (_url == url || url.Length == 0))
+            {
+                return;
+            }
+
+            _title = title;
+            if (url.Length > 0 && !url.StartsWith("chrome-error:", StringComparison.Ordinal))
+            {
+                _url = url;
+            }
+        }
+
+        PublishUpdate();
+    }
+
+    private bool IsMainFrame(JsonElement? payload, string property = "frameId") =>
+        payload is { } e && e.TryGetProperty(property, out var frameId) && frameId.GetString() == Handle.TargetId;
+
+    private void OnLoading(JsonElement? payload, bool loading)
+    {
+        if (!IsMainFrame(payload))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _isLoading = loading;
+        }
+
+        PublishUpdate();
+        if (!loading)
+        {
+            _ = RefreshAfterLoadAsync();
+        }
+    }
+
+    private void OnFrameNavigated(JsonElement? payload)
+    {
+        if (payload is not { } e || !e.TryGetProperty("frame", out var frame) || frame.TryGetProperty("parentId", out _))
+        {
+            return;
+        }
+
+        var url = frame.GetProperty("url").GetString() ?? "";
+        lock (_gate)
+        {
+            _isCrashed = false;
+            _faviconUrl = null;
+            if (!url.StartsWith("chrome-error:", StringComparison.Ordinal))
+            {
+                _url = url + (frame.TryGetProperty("urlFragment", out var fragment) ? fragment.GetString() : "");
+            }
+        }
+
+        PublishUpdate();
+        _ = RefreshHistoryAndPublishAsync();
+    }
+
+    private void OnNavigatedWithinDocument(JsonElement? payload)
+    {
+        if (!IsMainFrame(payload))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _url = payload!.Value.GetProperty("url").GetString() ?? _url;
+        }
+
+        _ = RefreshHistoryAndPublishAsync();
+    }
+
+    private void OnCrash()
+    {
+        lock (_gate)
+        {
+            _isCrashed = true;
+            _isLoading = false;
+        }
+
+        LogTabCrashed(_session.Id, Id, _url);
+        _session.Publish(new TabCrashed(_session.Id, Id));
+        PublishUpdate();
+    }
+
+    private void OnDialog(IDialog dialog)
+    {
+        var info = new DialogDto(Id, dialog.Type, dialog.Message, dialog.Type == "prompt" ? dialog.DefaultValue : null);
+        lock (_gate)
+        {
+            _dialog = dialog;
+            _dialogInfo = info;
+        }
+
+        _session.Publish(new DialogOpened(_session.Id, info));
+    }
+
+    private void OnFileChooser(IFileChooser chooser)
+    {
+        _fileChooser = chooser;
+        _session.Publish(new FileChooserOpened(_session.Id, Id, chooser.IsMultiple));
+    }
+
+    /// <summary>
+    /// After a load: history, title and favicon. Chromium's target events miss the title a page is parsed with
+    /// (they report later changes), so it is read here once.
+    /// </summary>
+    private async Task RefreshAfterLoadAsync()
+    {
+        await RefreshHistoryAsync();
+        try
+        {
+            var info = await Page.EvaluateAsync<string[]>("""
+                () => {
+                  const l = document.querySelector("link[rel~='icon' i]");
+                  const icon = l ? l.href : (location.protocol.startsWith('http') ? location.origin + '/favicon.ico' : '');
+                  return [document.title, icon];
+                }
+                """);
+            lock (_gate)
+            {
+                _title = info[0];
+                _faviconUrl = info[1].Length > 0 ? info[1] : null;
+            }
+        }
+        catch (PlaywrightException)
+        {
+            // Navigated again or closed meanwhile.
+        }
+
+        PublishUpdate();
+    }
+
+    private async Task RefreshHistoryAndPublishAsync()
+    {
+        await RefreshHistoryAsync();
+        PublishUpdate();
+    }
+
+    private async Task RefreshHistoryAsync()
+    {
+        try
+        {
+            var history = await Cdp.SendAsync("Page.getNavigationHistory");
+            if (history is not { } h)
+            {
+                return;
+            }
+
+            var current = h.GetProperty("currentIndex").GetInt32();
+            var count = h.GetProperty("entries").GetArrayLength();
+            lock (_gate)
+            {
+                _canGoBack = current > 0;
+                _canGoForward = current < count - 1;
+            }
+        }
+        catch (PlaywrightException)
+        {
+            // The page is closing or crashed.
+        }
+    }
+
+    private void PublishUpdate() => _session.Publish(new TabUpdated(_session.Id, ToDto()));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tab {TabId} of session {SessionId} crashed at {Url}")]
+    private partial void LogTabCrashed(string sessionId, string tabId, string url);
+}

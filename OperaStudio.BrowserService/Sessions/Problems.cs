@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace OperaStudio.BrowserService.Sessions;
+
+/// <summary>The ProblemDetails the sessions API answers with, worded for the person reading them.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult SessionNotFound(string id) =>
+        NotFound("Session not found", $"There is no live session '{id}'. It ended, or never existed.");
+
+    public static ProblemHttpResult TabNotFound(string id, string tabId) =>
+        NotFound("Tab not found", $"Session {id} has no tab '{tabId}'. It was closed, or never existed.");
+
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);
+
+    public static ProblemHttpResult BadRequest(string title, string detail, string? code = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title,
+            extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code });
+
+    public static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
+
+    public static ProblemHttpResult TooManySessions(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sessions");
+
+    public static ProblemHttpResult Unavailable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "No browser available");
+
+    public static ProblemHttpResult BadGateway(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: "Navigation failed");
+
+    public static ProblemHttpResult GatewayTimeout(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status504GatewayTimeout, title: "Navigation timed out");
+}

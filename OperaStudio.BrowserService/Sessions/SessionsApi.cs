@@ -1,0 +1,292 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Browsers;
+using OperaStudio.BrowserService.Contracts;
+
+namespace OperaStudio.BrowserService.Sessions;
+
+/// <summary>
+/// Sessions and tabs over HTTP: create, list, close; open, close, navigate, back/forward/reload, activate, capture;
+/// answer dialogs, hand files to a file chooser, fetch downloads. Errors are ProblemDetails.
+/// </summary>
+public static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
+    {
+        var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
+        sessions.MapPost("/", CreateSessionAsync);
+        sessions.MapGet("/", ListSessions);
+        sessions.MapGet("/{id}", GetSession);
+        sessions.MapDelete("/{id}", CloseSessionAsync);
+        sessions.MapGet("/{id}/downloads", ListDownloads);
+        sessions.MapGet("/{id}/downloads/{downloadId}", GetDownload);
+
+        var tabs = sessions.MapGroup("/{id}/tabs");
+        tabs.MapPost("/", OpenTabAsync);
+        tabs.MapDelete("/{tabId}", CloseTabAsync);
+        tabs.MapPost("/{tabId}/navigate", NavigateAsync);
+        tabs.MapPost("/{tabId}/back", (string id, string tabId, SessionManager manager, UrlGuard guard) =>
+            HistoryAsync(id, tabId, manager, guard, tab => tab.GoBackAsync(), "There is no earlier page in this tab's history."));
+        tabs.MapPost("/{tabId}/forward", (string id, string tabId, SessionManager manager, UrlGuard guard) =>
+            HistoryAsync(id, tabId, manager, guard, tab => tab.GoForwardAsync(), "There is no later page in this tab's history."));
+        tabs.MapPost("/{tabId}/reload", ReloadAsync);
+        tabs.MapPost("/{tabId}/activate", ActivateAsync);
+        tabs.MapGet("/{tabId}/screenshot", ScreenshotAsync);
+        tabs.MapPost("/{tabId}/dialog", AnswerDialogAsync);
+        tabs.MapPost("/{tabId}/files", SetFilesAsync).DisableAntiforgery();
+        return app;
+    }
+
+    private static async Task<Results<Created<SessionDto>, ProblemHttpResult>> CreateSessionAsync(
+        CreateSessionRequest? request, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken cancellationToken)
+    {
+        Uri? url = null;
+        if (!string.IsNullOrWhiteSpace(request?.Url))
+        {
+            var check = await guard.CheckAsync(request.Url, cancellationToken);
+            if (check.Problem is { } problem)
+            {
+                return problem;
+            }
+
+            url = check.Url;
+        }
+
+        try
+        {
+            var session = await manager.CreateAsync(url, cancellationToken);
+            return TypedResults.Created($"/api/sessions/{session.Id}", session.ToDto());
+        }
+        catch (SessionLimitException ex)
+        {
+            http.Response.Headers.RetryAfter = ((int)ex.RetryAfter.TotalSeconds).ToString();
+            return Problems.TooManySessions(ex.Message);
+        }
+        catch (BrowserUnavailableException ex)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Problems.Unavailable(ex.Message);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return guard.NavigationFailed(request?.Url ?? "", ex);
+        }
+    }
+
+    private static Ok<IReadOnlyList<SessionDto>> ListSessions(SessionManager manager) =>
+        TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Select(s => s.ToDto()).ToList());
+
+    private static Results<Ok<SessionDto>, ProblemHttpResult> GetSession(string id, SessionManager manager) =>
+        manager.Find(id) is { } session ? TypedResults.Ok(session.ToDto()) : Problems.SessionNotFound(id);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> CloseSessionAsync(string id, SessionManager manager) =>
+        await manager.CloseAsync(id, "closed by the user") ? TypedResults.NoContent() : Problems.SessionNotFound(id);
+
+    private static async Task<Results<Created<TabDto>, ProblemHttpResult>> OpenTabAsync(
+        string id, CreateTabRequest? request, SessionManager manager, UrlGuard guard, CancellationToken cancellationToken)
+    {
+        if (manager.Find(id) is not { } session)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        Uri? url = null;
+        if (!string.IsNullOrWhiteSpace(request?.Url))
+        {
+            var check = await guard.CheckAsync(request.Url, cancellationToken);
+            if (check.Problem is { } problem)
+            {
+                return problem;
+            }
+
+            url = check.Url;
+        }
+
+        try
+        {
+            var tab = await session.OpenTabAsync(url, cancellationToken);
+            return TypedResults.Created($"/api/sessions/{id}/tabs/{tab.Id}", tab.ToDto());
+        }
+        catch (TabLimitException ex)
+        {
+            return Problems.Conflict("Too many tabs", ex.Message);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return guard.NavigationFailed(request?.Url ?? "", ex);
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> CloseTabAsync(string id, string tabId, SessionManager manager)
+    {
+        if (manager.Find(id) is not { } session)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return await session.CloseTabAsync(tabId) ? TypedResults.NoContent() : Problems.TabNotFound(id, tabId);
+    }
+
+    private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> NavigateAsync(
+        string id, string tabId, NavigateRequest? request, SessionManager manager, UrlGuard guard, CancellationToken cancellationToken)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        var check = await guard.CheckAsync(request?.Url, cancellationToken);
+        if (check.Problem is { } problem)
+        {
+            await guard.ShowRefusalAsync(tab!, request?.Url ?? "", check);
+            return problem;
+        }
+
+        try
+        {
+            await tab!.NavigateAsync(check.Url!, cancellationToken);
+            return TypedResults.Ok(tab.ToDto());
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return guard.NavigationFailed(check.Url!.ToString(), ex);
+        }
+    }
+
+    private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> HistoryAsync(
+        string id, string tabId, SessionManager manager, UrlGuard guard, Func<BrowserTab, Task<bool>> move, string nothingThere)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        try
+        {
+            return await move(tab!) ? TypedResults.Ok(tab!.ToDto()) : Problems.Conflict("Nothing to go to", nothingThere);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return guard.NavigationFailed(tab!.Url, ex);
+        }
+    }
+
+    private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> ReloadAsync(string id, string tabId, SessionManager manager, UrlGuard guard)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        try
+        {
+            await tab!.ReloadAsync();
+            return TypedResults.Ok(tab.ToDto());
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return guard.NavigationFailed(tab!.Url, ex);
+        }
+    }
+
+    private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> ActivateAsync(string id, string tabId, SessionManager manager)
+    {
+        if (manager.Find(id) is not { } session)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return await session.ActivateAsync(tabId) ? TypedResults.Ok(session.ToDto()) : Problems.TabNotFound(id, tabId);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ScreenshotAsync(
+        string id, string tabId, SessionManager manager, bool? fullPage)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        try
+        {
+            return TypedResults.File(await tab!.ScreenshotAsync(fullPage ?? false), "image/jpeg");
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return Problems.Conflict("Screenshot failed", $"The tab could not be captured: {FirstLine(ex.Message)}");
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> AnswerDialogAsync(
+        string id, string tabId, DialogAnswerRequest? request, SessionManager manager)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (request is null)
+        {
+            return Problems.BadRequest("Missing answer", "Send {\"accept\": true|false, \"promptText\": \"...\"}.");
+        }
+
+        return await tab!.AnswerDialogAsync(request.Accept, request.PromptText)
+            ? TypedResults.NoContent()
+            : Problems.Conflict("No dialog", "This tab has no dialog waiting for an answer.");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetFilesAsync(
+        string id, string tabId, IFormFileCollection files, SessionManager manager, CancellationToken cancellationToken)
+    {
+        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (!tab!.HasFileChooser)
+        {
+            return Problems.Conflict("No file chooser", "This tab is not asking for files.");
+        }
+
+        var payloads = new List<FilePayload>();
+        foreach (var file in files)
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            payloads.Add(new FilePayload { Name = Path.GetFileName(file.FileName), MimeType = file.ContentType, Buffer = buffer.ToArray() });
+        }
+
+        return await tab.SetFilesAsync(payloads)
+            ? TypedResults.NoContent()
+            : Problems.Conflict("No file chooser", "This tab is not asking for files.");
+    }
+
+    private static Results<Ok<IReadOnlyList<DownloadDto>>, ProblemHttpResult> ListDownloads(string id, SessionManager manager) =>
+        manager.Find(id) is { } session ? TypedResults.Ok(session.Downloads) : Problems.SessionNotFound(id);
+
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> GetDownload(string id, string downloadId, SessionManager manager)
+    {
+        if (manager.Find(id) is not { } session)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return session.FindDownload(downloadId) is { Info.Error: null } download && File.Exists(download.Path)
+            ? TypedResults.PhysicalFile(download.Path, "application/octet-stream", download.Info.FileName)
+            : Problems.NotFound("Download not found", $"Session {id} has no finished download '{downloadId}'.");
+    }
+
+    private static ProblemHttpResult? FindTab(SessionManager manager, string id, string tabId, out BrowserTab? tab)
+    {
+        tab = null;
+        if (manager.Find(id) is not { } session)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        tab = session.FindTab(tabId);
+        return tab is null ? Problems.TabNotFound(id, tabId) : null;
+    }
+
+    internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+}

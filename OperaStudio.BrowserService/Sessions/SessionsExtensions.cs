@@ -1,0 +1,16 @@
+namespace OperaStudio.BrowserService.Sessions;
+
+public static class SessionsExtensions
+{
+    public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SessionOptions>()
+            .BindConfiguration(SessionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SessionManager>();
+        builder.Services.AddSingleton<UrlGuard>();
+        return builder;
+    }
+}

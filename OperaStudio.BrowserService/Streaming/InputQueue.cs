@@ -1,0 +1,77 @@
+using Microsoft.Playwright;
+
+namespace OperaStudio.BrowserService.Streaming;
+
+/// <summary>One input event for Chromium: a CDP Input.* method and its parameters.</summary>
+internal sealed record InputCommand(string Method, Dictionary<string, object> Args, bool IsMouseMove = false);
+
+/// <summary>
+/// Delivers a session's input to the active tab in order, one CDP call at a time. Consecutive mouse moves that
+/// pile up while a call is in flight collapse into the newest, so a fast mouse never builds a backlog, and the
+/// hub never waits: it enqueues and returns.
+/// </summary>
+internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> onError)
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<InputCommand> _queue = new();
+    private bool _running;
+
+    public long Coalesced { get; private set; }
+
+    public void Enqueue(InputCommand command)
+    {
+        lock (_gate)
+        {
+            if (command.IsMouseMove && _queue.Last is { Value.IsMouseMove: true } last)
+            {
+                last.Value = command;
+                Coalesced++;
+            }
+            else
+            {
+                _queue.AddLast(command);
+            }
+
+            if (_running)
+            {
+                return;
+            }
+
+            _running = true;
+        }
+
+        _ = RunAsync();
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            InputCommand command;
+            lock (_gate)
+            {
+                if (_queue.First is not { } first)
+                {
+                    _running = false;
+                    return;
+                }
+
+                command = first.Value;
+                _queue.RemoveFirst();
+            }
+
+            try
+            {
+                if (target() is { } cdp)
+                {
+                    await cdp.SendAsync(command.Method, command.Args);
+                }
+            }
+            catch (PlaywrightException ex)
+            {
+                // A crashed or closing tab: drop the event, keep the queue alive for the next tab.
+                onError(ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Contracts;
+
+namespace OperaStudio.BrowserService.Streaming;
+
+/// <summary>
+/// The live view: a viewer joins a session, receives its frames and events, and sends pointer, wheel, keyboard
+/// and clipboard input. Input methods return at once (the queue delivers in order); a malformed message is refused
+/// with a HubException and never reaches the browser, and the session is untouched.
+/// </summary>
+internal sealed class LiveViewHub(LiveViews views, IOptions<StreamingOptions> options) : Hub<ILiveViewClient>
+{
+    public const string Path = "/hubs/live";
+    private const string StreamKey = "stream";
+
+    private static readonly HashSet<string> Buttons = ["none", "left", "middle", "right", "back", "forward"];
+
+    /// <summary>Joins a session's live view and returns its state; the current frame follows at once.</summary>
+    public async Task<SessionDto> Join(string sessionId)
+    {
+        await LeaveAsync();
+        var stream = views.Find(sessionId) ?? throw new HubException($"There is no live session '{sessionId}'. It ended, or never existed.");
+        Context.Items[StreamKey] = stream;
+        await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
+        await stream.AddViewerAsync(Context.ConnectionId);
+        return stream.Session.ToDto();
+    }
+
+    public async Task Leave() => await LeaveAsync();
+
+    /// <summary>The viewer drew a frame; the next may come.</summary>
+    public void Ack() => Current()?.Acknowledge(Context.ConnectionId);
+
+    /// <summary>A pointer event in the page's CSS pixels. <paramref name="type"/>: move, down or up.</summary>
+    public void Pointer(string type, double x, double y, string button, int buttons, int clickCount, int modifiers)
+    {
+        var stream = Required();
+        var cdpType = type switch
+        {
+            "move" => "mouseMoved",
+            "down" => "mousePressed",
+            "up" => "mouseReleased",
+            _ => throw new HubException($"Unknown pointer event '{type}'; use move, down or up."),
+        };
+        ValidatePoint(stream, x, y);
+        if (!Buttons.Contains(button) || buttons is < 0 or > 31 || clickCount is < 0 or > 3 || modifiers is < 0 or > 15)
+        {
+            throw new HubException("Invalid pointer button, buttons, click count or modifiers.");
+        }
+
+        stream.Session.Touch();
+        stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
+        {
+            ["type"] = cdpType,
+            ["x"] = x,
+            ["y"] = y,
+            ["button"] = button,
+            ["buttons"] = buttons,
+            ["clickCount"] = clickCount,
+            ["modifiers"] = modifiers,
+        }, IsMouseMove: cdpType == "mouseMoved"));
+    }
+
+    public void Wheel(double x, double y, double deltaX, double deltaY, int modifiers)
+    {
+        var stream = Required();
+        ValidatePoint(stream, x, y);
+        if (!double.IsFinite(deltaX) || !double.IsFinite(deltaY) || Math.Abs(deltaX) > 10_000 || Math.Abs(deltaY) > 10_000 || modifiers is < 0 or > 15)
+        {
+            throw new HubException("Invalid wheel delta or modifiers.");
+        }
+
+        stream.Session.Touch();
+        stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
+        {
+            ["type"] = "mouseWheel",
+            ["x"] = x,
+            ["y"] = y,
+            ["deltaX"] = deltaX,
+            ["deltaY"] = deltaY,
+            ["modifiers"] = modifiers,
+        }));
+    }
+
+    /// <summary>A key as the browser reported it (KeyboardEvent key, code, keyCode). <paramref name="type"/>: down or up.</summary>
+    public void Key(string type, string key, string? code, int keyCode, int modifiers, int location, bool repeat)
+    {
+        var stream = Required();
+        if (type is not ("down" or "up") || modifiers is < 0 or > 15 || location is < 0 or > 3)
+        {
+            throw new HubException("Invalid key event type, modifiers or location.");
+        }
+
+        var resolved = KeyTable.Resolve(key ?? "", code, keyCode, modifiers, out var error) ?? throw new HubException(error);
+        stream.Session.Touch();
+        var args = new Dictionary<string, object>
+        {
+            ["type"] = type == "up" ? "keyUp" : resolved.Text is null ? "rawKeyDown" : "keyDown",
+            ["key"] = key!,
+            ["code"] = resolved.Code,
+            ["windowsVirtualKeyCode"] = resolved.KeyCode,
+            ["modifiers"] = modifiers,
+            ["location"] = location,
+            ["autoRepeat"] = repeat,
+            ["isKeypad"] = location == 3,
+        };
+        if (type == "down" && resolved.Text is { } text)
+        {
+            args["text"] = text;
+            args["unmodifiedText"] = text;
+        }
+
+        stream.Input.Enqueue(new InputCommand("Input.dispatchKeyEvent", args));
+    }
+
+    /// <summary>Text from the user's clipboard, inserted where the page's caret is.</summary>
+    public void InsertText(string text)
+    {
+        var stream = Required();
+        if (string.IsNullOrEmpty(text) || text.Length > options.Value.MaxPasteCharacters)
+        {
+            throw new HubException($"Pasted text must be 1 to {options.Value.MaxPasteCharacters} characters.");
+        }
+
+        stream.Session.Touch();
+        stream.Input.Enqueue(new InputCommand("Input.insertText", new() { ["text"] = text }));
+    }
+
+    /// <summary>The selected text of the active tab, for the user's clipboard (after Ctrl+C in the panel).</summary>
+    public async Task<string> CopySelection()
+    {
+        var stream = Required();
+        try
+        {
+            return await stream.Session.ActiveTab.Page.EvaluateAsync<string>("""
+                () => {
+                  const a = document.activeElement;
+                  if (a && (a.tagName === 'INPUT' || a.tagName === 'TEXTAREA') && typeof a.selectionStart === 'number')
+                    return a.value.substring(a.selectionStart, a.selectionEnd);
+                  return String(getSelection() ?? '');
+                }
+                """) ?? "";
+        }
+        catch (PlaywrightException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The panel's size in CSS pixels and its device pixel ratio; the page viewport follows.</summary>
+    public async Task SetViewport(int width, int height, double deviceScaleFactor)
+    {
+        var stream = Required();
+        if (width is < 100 or > 7680 || height is < 100 or > 4320 || !double.IsFinite(deviceScaleFactor) || deviceScaleFactor is <= 0 or > 8)
+        {
+            throw new HubException("Invalid viewport size or pixel ratio.");
+        }
+
+        await stream.Session.SetViewportAsync(width, height, deviceScaleFactor);
+    }
+
+    /// <summary>Round trip for the status line's latency.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Hub methods are instance methods.")]
+    public long Ping(long clientTime) => clientTime;
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await LeaveAsync();
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    private static void ValidatePoint(SessionStream stream, double x, double y)
+    {
+        var viewport = stream.Session.Viewport;
+        if (!double.IsFinite(x) || !double.IsFinite(y) || x < -1 || y < -1 || x > viewport.Width + 1 || y > viewport.Height + 1)
+        {
+            throw new HubException($"Pointer position ({x}, {y}) is outside the {viewport.Width}×{viewport.Height} viewport.");
+        }
+    }
+
+    private SessionStream? Current() => Context.Items.TryGetValue(StreamKey, out var value) ? value as SessionStream : null;
+
+    private SessionStream Required() =>
+        Current() is { Session.IsClosed: false } stream ? stream : throw new HubException("Join a live session first.");
+
+    private async Task LeaveAsync()
+    {
+        if (Current() is { } stream)
+        {
+            Context.Items.Remove(StreamKey);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, stream.Group);
+            await stream.RemoveViewerAsync(Context.ConnectionId);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Sessions;
+
+namespace OperaStudio.BrowserService.Streaming;
+
+/// <summary>
+/// The live view of one session: its viewers, the screencast of the active tab (running only while someone
+/// watches), the latest frame (so a viewer who joins or returns sees the page at once), and the input queue.
+/// Session events are forwarded to the session's hub group.
+/// </summary>
+internal sealed partial class SessionStream : IDisposable
+{
+    private readonly BrowserSession _session;
+    private readonly IHubContext<LiveViewHub, ILiveViewClient> _hub;
+    private readonly StreamingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Viewer> _viewers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _screencastGate = new(1, 1);
+    private TabScreencast? _screencast;
+    private FrameMessage? _lastFrame;
+    private string? _crashedTabId;
+
+    public SessionStream(BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, TimeProvider time, ILogger logger)
+    {
+        _session = session;
+        _hub = hub;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Input = new InputQueue(() => _session.IsClosed ? null : _session.ActiveTab.Cdp, ex => LogInputDropped(_session.Id, ex.Message));
+        session.Events += OnSessionEvent;
+    }
+
+    public BrowserSession Session => _session;
+
+    public string Group => GroupName(_session.Id);
+
+    public InputQueue Input { get; }
+
+    public long FramesCaptured { get; private set; }
+
+    public static string GroupName(string sessionId) => $"session:{sessionId}";
+
+    public async Task AddViewerAsync(string connectionId)
+    {
+        var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time);
+        _viewers[connectionId] = viewer;
+        _session.ViewerJoined();
+        if (_lastFrame is { } frame && frame.TabId == _session.ActiveTab.Id)
+        {
+            viewer.Offer(frame);
+        }
+
+        await EnsureScreencastAsync();
+    }
+
+    public async Task RemoveViewerAsync(string connectionId)
+    {
+        if (_viewers.TryRemove(connectionId, out _))
+        {
+            _session.ViewerLeft();
+        }
+
+        if (_viewers.IsEmpty)
+        {
+            await StopScreencastAsync();
+        }
+    }
+
+    public void Acknowledge(string connectionId)
+    {
+        if (_viewers.TryGetValue(connectionId, out var viewer))
+        {
+            viewer.Acknowledge();
+        }
+    }
+
+    /// <summary>Streams the active tab while anyone watches; switches when the active tab changes.</summary>
+    private async Task EnsureScreencastAsync(bool restart = false)
+    {
+        await _screencastGate.WaitAsync();
+        try
+        {
+            if (_session.IsClosed)
+            {
+                return;
+            }
+
+            var tab = _session.ActiveTab;
+            if (_viewers.IsEmpty || (!restart && _screencast?.TabId == tab.Id))
+            {
+                return;
+            }
+
+            if (_screencast is not null)
+            {
+                await _screencast.StopAsync();
+                _screencast = null;
+            }
+
+            if (tab.IsCrashed)
+            {
+                return;
+            }
+
+            var screencast = await TabScreencast.StartAsync(tab, _session.Viewport, _options.JpegQuality, OnFrame);
+            _screencast = screencast;
+            _ = EnsureFirstFrameAsync(screencast);
+        }
+        catch (PlaywrightException ex)
+        {
+            LogScreencastFailed(ex, _session.Id);
+        }
+        finally
+        {
+            _screencastGate.Release();
+        }
+    }
+
+    /// <summary>Chromium sends frames only when the page changes; a static page gets one still capture instead.</summary>
+    private async Task EnsureFirstFrameAsync(TabScreencast screencast)
+    {
+        await Task.Delay(150);
+        if (screencast.LastFrameAt == 0 && _screencast == screencast)
+        {
+            try
+            {
+                await screencast.CaptureStillAsync(_session.Viewport, _options.JpegQuality);
+            }
+            catch (PlaywrightException ex)
+            {
+                LogScreencastFailed(ex, _session.Id);
+            }
+        }
+    }
+
+    private async Task StopScreencastAsync()
+    {
+        await _screencastGate.WaitAsync();
+        try
+        {
+            if (_screencast is not null)
+            {
+                await _screencast.StopAsync();
+                _screencast = null;
+            }
+        }
+        finally
+        {
+            _screencastGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _session.Events -= OnSessionEvent;
+        _screencastGate.Dispose();
+    }
+
+    private void OnFrame(FrameMessage frame)
+    {
+        _lastFrame = frame;
+        FramesCaptured++;
+        foreach (var viewer in _viewers.Values)
+        {
+            viewer.Offer(frame);
+        }
+    }
+
+    private void OnSessionEvent(SessionEvent sessionEvent)
+    {
+        var group = _hub.Clients.Group(Group);
+        _ = sessionEvent switch
+        {
+            TabsChanged e => Forward(group.SessionChanged(e.Session), EnsureScreencastAsync()),
+            TabUpdated e => Forward(group.TabUpdated(e.Tab), RestartAfterCrashAsync(e)),
+            TabCrashed e => Forward(group.TabCrashed(Remember(e))),
+            DialogOpened e => Forward(group.DialogOpened(e.Dialog)),
+            DialogClosed e => Forward(group.DialogClosed(e.TabId)),
+            FileChooserOpened e => Forward(group.FileChooserOpened(e.TabId, e.Multiple)),
+            DownloadFinished e => Forward(group.DownloadFinished(e.Download)),
+            NavigationBlocked e => Forward(group.NavigationBlocked(e.TabId, e.Url, e.Reason)),
+            ViewportChanged => EnsureScreencastAsync(restart: true),
+            SessionEnded e => Forward(group.SessionEnded(e.Reason)),
+            _ => Task.CompletedTask,
+        };
+    }
+
+    private string Remember(TabCrashed crash) => _crashedTabId = crash.TabId;
+
+    /// <summary>A crashed tab's renderer is new after a reload; its screencast must start again.</summary>
+    private Task RestartAfterCrashAsync(TabUpdated update)
+    {
+        if (update.Tab.IsCrashed || update.Tab.Id != _crashedTabId)
+        {
+            return Task.CompletedTask;
+        }
+
+        _crashedTabId = null;
+        return EnsureScreencastAsync(restart: true);
+    }
+
+    private async Task Forward(params Task[] sends)
+    {
+        try
+        {
+            await Task.WhenAll(sends);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or PlaywrightException)
+        {
+            LogForwardFailed(ex, _session.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: starting the screencast failed")]
+    private partial void LogScreencastFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: an input event was dropped: {Reason}")]
+    private partial void LogInputDropped(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: forwarding an event to viewers failed")]
+    private partial void LogForwardFailed(Exception exception, string sessionId);
+}

@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions;
+
+namespace OperaStudio.BrowserService.Streaming;
+
+/// <summary>
+/// Chromium's own screencast of one tab (CDP Page.startScreencast on the tab's CDP session). Each frame is acked at
+/// once — Chromium sends the next only after the ack — decoded from base64 exactly once, and handed on as bytes.
+/// Playwright's IScreencast is not used: in 1.64 it stalls after a few frames waiting for acks the .NET client never sends.
+/// </summary>
+internal sealed class TabScreencast
+{
+    private readonly BrowserTab _tab;
+    private readonly Action<FrameMessage> _onFrame;
+    private readonly ICDPSessionEvent _frames;
+    private long _sequence;
+    private int _stopped;
+
+    private TabScreencast(BrowserTab tab, Action<FrameMessage> onFrame)
+    {
+        _tab = tab;
+        _onFrame = onFrame;
+        _frames = tab.Cdp.Event("Page.screencastFrame");
+    }
+
+    public string TabId => _tab.Id;
+
+    public long LastFrameAt { get; private set; }
+
+    public static async Task<TabScreencast> StartAsync(BrowserTab tab, ViewportDto viewport, int quality, Action<FrameMessage> onFrame)
+    {
+        var screencast = new TabScreencast(tab, onFrame);
+        screencast._frames.OnEvent += screencast.OnFrame;
+        await tab.Cdp.SendAsync("Page.startScreencast", new()
+        {
+            ["format"] = "jpeg",
+            ["quality"] = quality,
+            ["maxWidth"] = (int)Math.Round(viewport.Width * viewport.DeviceScaleFactor),
+            ["maxHeight"] = (int)Math.Round(viewport.Height * viewport.DeviceScaleFactor),
+            ["everyNthFrame"] = 1,
+        });
+        return screencast;
+    }
+
+    /// <summary>A one-off capture, for a first frame when the page is static and Chromium has nothing new to send.</summary>
+    public async Task CaptureStillAsync(ViewportDto viewport, int quality)
+    {
+        var result = await _tab.Cdp.SendAsync("Page.captureScreenshot", new() { ["format"] = "jpeg", ["quality"] = quality });
+        if (result is { } r && Volatile.Read(ref _stopped) == 0 && LastFrameAt == 0)
+        {
+            var data = Convert.FromBase64String(r.GetProperty("data").GetString()!);
+            var (width, height) = JpegSize(data);
+            Emit(data, width, height, viewport.Width, viewport.Height);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        _frames.OnEvent -= OnFrame;
+        try
+        {
+            await _tab.Cdp.SendAsync("Page.stopScreencast");
+        }
+        catch (PlaywrightException)
+        {
+            // The tab crashed or closed; its screencast ended with it.
+        }
+    }
+
+    private void OnFrame(object? sender, JsonElement? payload)
+    {
+        if (payload is not { } e || Volatile.Read(ref _stopped) == 1)
+        {
+            return;
+        }
+
+        _ = AckAsync(e.GetProperty("sessionId").GetInt32());
+        var data = Convert.FromBase64String(e.GetProperty("data").GetString()!);
+        var metadata = e.GetProperty("metadata");
+        var (width, height) = JpegSize(data);
+        Emit(data, width, height, metadata.GetProperty("deviceWidth").GetDouble(), metadata.GetProperty("deviceHeight").GetDouble());
+    }
+
+    private void Emit(byte[] data, int width, int height, double viewportWidth, double viewportHeight)
+    {
+        LastFrameAt = Environment.TickCount64;
+        _onFrame(new FrameMessage(
+            _tab.Id, data, width, height, viewportWidth, viewportHeight,
+            Interlocked.Increment(ref _sequence), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    }
+
+    private async Task AckAsync(int sessionId)
+    {
+        try
+        {
+            await _tab.Cdp.SendAsync("Page.screencastFrameAck", new() { ["sessionId"] = sessionId });
+        }
+        catch (PlaywrightException)
+        {
+            // Tab gone.
+        }
+    }
+
+    /// <summary>Width and height from the JPEG's start-of-frame marker (a few bytes in; no decoding).</summary>
+    internal static (int Width, int Height) JpegSize(ReadOnlySpan<byte> jpeg)
+    {
+        var i = 2;
+        while (i + 9 < jpeg.Length)
+        {
+            if (jpeg[i] != 0xFF)
+            {
+                i++;
+                continue;
+            }
+
+            var marker = jpeg[i + 1];
+            var length = BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 2)..]);
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                return (BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(jpeg[(i + 5)..]));
+            }
+
+            i += 2 + length;
+        }
+
+        return (0, 0);
+    }
+}

@@ -1,0 +1,244 @@
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Streaming;
+using OperaStudio.Tests.Infrastructure;
+
+namespace OperaStudio.Tests.Streaming;
+
+/// <summary>The live view hub against real Chromium: frames arrive as bytes, input reaches the page, bad input is refused.</summary>
+[Collection(BrowserServiceCollection.Name)]
+public sealed class LiveViewHubTests(BrowserServiceFixture service)
+{
+    private const string ButtonPage = """
+        <!doctype html><title>Input page</title>
+        <style>body{margin:0;font:16px sans-serif} #b{position:absolute;left:100px;top:80px;width:200px;height:60px}
+        #t{position:absolute;left:100px;top:200px;width:300px;height:30px} .tall{height:3000px}</style>
+        <button id="b" onclick="this.textContent='pressed ' + (++window.clicks)">press me</button>
+        <input id="t" autocomplete="off">
+        <div class="tall"></div>
+        <script>window.clicks = 0;</script>
+        """;
+
+    [Fact]
+    public async Task Join_StaticPage_SendsAJpegFrameAtOnce()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/static", "<!doctype html><title>static</title><h1>still</h1>"));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+
+        var frame = await viewer.NextFrameAsync();
+
+        Assert.Equal(session.ActiveTabId, frame.TabId);
+        Assert.True(frame.Data is [0xFF, 0xD8, ..], "frame is not JPEG bytes");
+        Assert.Equal(1280, frame.Width);
+        Assert.Equal(720, frame.Height);
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task Pointer_ClickOnButton_PressesItInTheRemotePage()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/click", ButtonPage));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await viewer.NextFrameAsync();
+
+        await viewer.ClickAsync(200, 110);
+
+        await WaitForPageAsync(session.Id, "document.getElementById('b').textContent", "pressed 1");
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task Keyboard_TypingIntoAFocusedInput_FillsIt()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/type", ButtonPage));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await viewer.ClickAsync(250, 215);
+
+        foreach (var key in "Hi 5")
+        {
+            await viewer.KeyAsync(key.ToString());
+        }
+
+        await viewer.KeyAsync("ArrowLeft");
+        await viewer.KeyAsync("Backspace");
+        await WaitForPageAsync(session.Id, "document.getElementById('t').value", "Hi5");
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task Wheel_ScrollsThePage()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/wheel", ButtonPage));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+
+        await viewer.Connection.SendAsync("Wheel", 400.0, 400.0, 0.0, 600.0, 0);
+
+        await WaitForPageAsync(session.Id, "String(window.scrollY > 100)", "true");
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task InsertText_PastesIntoTheFocusedInput()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/paste", ButtonPage));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await viewer.ClickAsync(250, 215);
+
+        await viewer.Connection.InvokeAsync("InsertText", "pasted ✓ text");
+
+        await WaitForPageAsync(session.Id, "document.getElementById('t').value", "pasted ✓ text");
+        await CloseAsync(session.Id);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 10)]
+    [InlineData(-50, 10)]
+    [InlineData(10, 99999)]
+    public async Task Pointer_BadCoordinates_IsRefusedAndTheSessionKeepsWorking(double x, double y)
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/bad-pointer", ButtonPage));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("Pointer", "down", x, y, "left", 1, 1, 0));
+        await viewer.ClickAsync(200, 110);
+
+        Assert.Contains("outside", error.Message, StringComparison.Ordinal);
+        await WaitForPageAsync(session.Id, "document.getElementById('b').textContent", "pressed 1");
+        await CloseAsync(session.Id);
+    }
+
+    [Theory]
+    [InlineData("NotAKey")]
+    [InlineData("\u0001")]
+    [InlineData("")]
+    public async Task Key_UnknownKey_IsRefused(string key)
+    {
+        var session = await CreateSessionAsync();
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("Key", "down", key, "", 0, 0, 0, false));
+
+        Assert.Contains("Unknown key", error.Message, StringComparison.Ordinal);
+        Assert.Equal(42L, await viewer.Connection.InvokeAsync<long>("Ping", 42L));
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task InsertText_OversizePayload_IsRefusedWithoutHarm()
+    {
+        var session = await CreateSessionAsync();
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("InsertText", new string('x', 200_000)));
+
+        Assert.Contains("Pasted text", error.Message, StringComparison.Ordinal);
+        Assert.Equal(7L, await viewer.Connection.InvokeAsync<long>("Ping", 7L));
+        await CloseAsync(session.Id);
+    }
+
+    [Fact]
+    public async Task Join_UnknownSession_IsRefused()
+    {
+        var connection = await service.ConnectHubAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<SessionDto>("Join", "no-such-session"));
+
+        Assert.Contains("no live session", error.Message, StringComparison.Ordinal);
+        await connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Rejoin_AfterDropping_GetsTheCurrentFrameAtOnce()
+    {
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/rejoin", "<!doctype html><title>rejoin</title><h1>same page</h1>"));
+        await using (var first = await Viewer.JoinAsync(service, session.Id))
+        {
+            await first.NextFrameAsync();
+        }
+
+        await using var second = await Viewer.JoinAsync(service, session.Id);
+        var frame = await second.NextFrameAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(session.ActiveTabId, frame.TabId);
+        await CloseAsync(session.Id);
+    }
+
+    private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
+    {
+        using var response = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
+        response.EnsureSuccessStatusCode();
+        var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
+        if (url is not null)
+        {
+            await WaitForPageAsync(session.Id, "document.readyState", "complete");
+        }
+
+        return session;
+    }
+
+    private async Task CloseAsync(string sessionId) => (await service.Http.DeleteAsync($"/api/sessions/{sessionId}")).Dispose();
+
+    private async Task WaitForPageAsync(string sessionId, string expression, string expected)
+    {
+        var page = service.Sessions.Find(sessionId)!.ActiveTab.Page;
+        string? last = null;
+        for (var i = 0; i < 100; i++)
+        {
+            last = await page.EvaluateAsync<string>($"() => {expression}");
+            if (last == expected)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"{expression} stayed '{last}', expected '{expected}'");
+    }
+
+    /// <summary>A hub viewer that acknowledges frames like the panel does.</summary>
+    private sealed class Viewer : IAsyncDisposable
+    {
+        private readonly Channel<FrameMessage> _frames = Channel.CreateUnbounded<FrameMessage>();
+
+        private Viewer(HubConnection connection)
+        {
+            Connection = connection;
+            connection.On<FrameMessage>("Frame", frame =>
+            {
+                _frames.Writer.TryWrite(frame);
+                _ = connection.SendAsync("Ack");
+            });
+        }
+
+        public HubConnection Connection { get; }
+
+        public static async Task<Viewer> JoinAsync(BrowserServiceFixture service, string sessionId)
+        {
+            var viewer = new Viewer(await service.ConnectHubAsync());
+            await viewer.Connection.InvokeAsync<SessionDto>("Join", sessionId);
+            return viewer;
+        }
+
+        public async Task<FrameMessage> NextFrameAsync(TimeSpan? timeout = null) =>
+            await _frames.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+
+        public async Task ClickAsync(double x, double y)
+        {
+            await Connection.InvokeAsync("Pointer", "move", x, y, "none", 0, 0, 0);
+            await Connection.InvokeAsync("Pointer", "down", x, y, "left", 1, 1, 0);
+            await Connection.InvokeAsync("Pointer", "up", x, y, "left", 0, 1, 0);
+        }
+
+        public async Task KeyAsync(string key)
+        {
+            await Connection.InvokeAsync("Key", "down", key, "", 0, 0, 0, false);
+            await Connection.InvokeAsync("Key", "up", key, "", 0, 0, 0, false);
+        }
+
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    }
+}

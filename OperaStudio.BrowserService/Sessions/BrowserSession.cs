@@ -14,7 +14,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<BrowserTab> _tabs = [];
-    private readonly Dictionary<IPage, Task<BrowserTab>> _adoptions = [];
+    private readonly HashSet<IPage> _knownPages = [];
     private readonly ConcurrentDictionary<string, DownloadRecord> _downloads = new(StringComparer.Ordinal);
     private readonly SessionOptions _options;
     private readonly BrowserOptions _browserOptions;
@@ -25,6 +25,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
     private long _lastActivityTicks;
     private int _viewers;
     private int _closed;
+    private int _ownPagesOpening;
 
     private BrowserSession(string id, BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
@@ -83,9 +84,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
         BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
         var session = new BrowserSession(Ids.New(), lease, options, browserOptions, time, logger);
-        var first = await session.AdoptAsync(lease.FirstPage.Page, lease.FirstPage);
-        session._activeTabId = first.Id;
-        lease.Context.Page += (_, page) => _ = session.AdoptFromSiteAsync(page);
+        await session.AddTabAsync(lease.FirstPage);
+        // target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.
+        lease.Context.Page += (_, page) => _ = session.AdoptPopupAsync(page);
         return session;
     }
 
@@ -114,11 +115,10 @@ public sealed partial class BrowserSession : IAsyncDisposable
             throw new TabLimitException($"This session already has {_options.MaxTabsPerSession} tabs; close one first.");
         }
 
-        var page = await Lease.Context.NewPageAsync();
-        var tab = await AdoptAsync(page, handle: null);
+        var tab = await AddTabAsync(await PageHandle.AttachAsync(await NewOwnPageAsync()));
         if (url is null)
         {
-            await page.GotoAsync(StartPage.Url);
+            await tab.Page.GotoAsync(StartPage.Url);
         }
         else
         {
@@ -275,32 +275,16 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     public ValueTask DisposeAsync() => CloseAsync("disposed");
 
-    /// <summary>Our own NewPage and the context's Page event both see a new page; whichever comes first makes the tab.</summary>
-    private Task<BrowserTab> AdoptAsync(IPage page, PageHandle? handle)
-    {
-        lock (_gate)
-        {
-            if (!_adoptions.TryGetValue(page, out var adoption))
-            {
-                adoption = CreateTabAsync(page, handle);
-                _adoptions[page] = adoption;
-            }
-
-            return adoption;
-        }
-    }
-
     /// <summary>A page the site opened (target=_blank, window.open): a new active tab, unless the session is full.</summary>
-    private async Task AdoptFromSiteAsync(IPage page)
+    internal async Task AdoptPopupAsync(IPage page)
     {
         try
         {
-            lock (_gate)
+            // Our own new pages raise the context's Page event too; their opener adds them. A popup that arrives
+            // meanwhile is picked up by the reconcile that follows.
+            if (IsClosed || Volatile.Read(ref _ownPagesOpening) > 0 || !TryClaim(page))
             {
-                if (IsClosed || _adoptions.ContainsKey(page))
-                {
-                    return;
-                }
+                return;
             }
 
             if (Tabs.Count >= _options.MaxTabsPerSession)
@@ -310,7 +294,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
                 return;
             }
 
-            await AdoptAsync(page, handle: null);
+            await AddTabAsync(await PageHandle.AttachAsync(page));
         }
         catch (PlaywrightException ex)
         {
@@ -318,13 +302,90 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
-    private async Task<BrowserTab> CreateTabAsync(IPage page, PageHandle? handle)
+    /// <summary>
+    /// Gives a crashed tab a new page at its last address, under the same tab id; the crashed page is closed.
+    /// History of that tab starts over.
+    /// </summary>
+    internal async Task ReplaceCrashedPageAsync(BrowserTab tab)
     {
-        handle ??= await PageHandle.AttachAsync(page);
+        var crashed = tab.Handle;
+        var url = tab.Url;
+        var handle = await PageHandle.AttachAsync(await NewOwnPageAsync());
+        await tab.AttachAsync(handle, Lease.Browser);
+        await ApplyViewportAsync(tab);
+        if (ActiveTab == tab)
+        {
+            await BringToFrontAsync(tab);
+        }
+
+        try
+        {
+            await crashed.Page.CloseAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // Already gone with its renderer.
+        }
+
+        await handle.Page.GotoAsync(
+            Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Scheme is "http" or "https" ? url : StartPage.Url,
+            new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+    }
+
+    /// <summary>A page closed (by us, the site's window.close, or a crash swap); only the tab's current page counts.</summary>
+    internal void OnPageClosed(BrowserTab tab, IPage page)
+    {
+        lock (_gate)
+        {
+            _knownPages.Remove(page);
+        }
+
+        if (tab.Page == page)
+        {
+            RemoveTab(tab);
+        }
+    }
+
+    private async Task<IPage> NewOwnPageAsync()
+    {
+        Interlocked.Increment(ref _ownPagesOpening);
+        try
+        {
+            var page = await Lease.Context.NewPageAsync();
+            TryClaim(page);
+            return page;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _ownPagesOpening);
+            _ = ReconcileAsync();
+        }
+    }
+
+    /// <summary>Adopts pages of the context that no tab knows (a popup that opened while we opened our own).</summary>
+    private async Task ReconcileAsync()
+    {
+        await Task.Yield();
+        foreach (var page in Lease.Context.Pages.Where(p => !p.IsClosed).ToList())
+        {
+            await AdoptPopupAsync(page);
+        }
+    }
+
+    /// <summary>True for the first caller that claims a page; every page becomes at most one tab.</summary>
+    private bool TryClaim(IPage page)
+    {
+        lock (_gate)
+        {
+            return _knownPages.Add(page);
+        }
+    }
+
+    private async Task<BrowserTab> AddTabAsync(PageHandle handle)
+    {
+        TryClaim(handle.Page);
         var tab = new BrowserTab(Ids.New(8), handle, this, _logger);
-        await tab.InitializeAsync(Lease.Browser);
-        page.Close += (_, _) => RemoveTab(tab);
-        page.Download += (_, download) => _ = SaveDownloadAsync(tab, download);
+        await tab.AttachAsync(handle, Lease.Browser);
         await ApplyViewportAsync(tab);
         lock (_gate)
         {
@@ -355,13 +416,8 @@ public sealed partial class BrowserSession : IAsyncDisposable
             }
         }
 
-        lock (_gate)
-        {
-            _adoptions.Remove(tab.Page);
-        }
-
         tab.MarkClosed();
-        if (removed && !IsClosed)
+        if (removed && !IsClosed && Lease.Browser.IsConnected)
         {
             if (Tabs.Count == 0)
             {
@@ -385,7 +441,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
-    private async Task SaveDownloadAsync(BrowserTab tab, IDownload download)
+    internal async Task SaveDownloadAsync(BrowserTab tab, IDownload download)
     {
         var id = Ids.New(10);
         var fileName = SafeFileName(download.SuggestedFilename);

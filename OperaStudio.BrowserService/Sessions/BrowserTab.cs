@@ -15,6 +15,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
     private readonly BrowserSession _session;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private PageHandle _handle;
     private IDisposable? _targetWatch;
     private IDialog? _dialog;
     private DialogDto? _dialogInfo;
@@ -30,7 +31,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
     internal BrowserTab(string id, PageHandle handle, BrowserSession session, ILogger logger)
     {
         Id = id;
-        Handle = handle;
+        _handle = handle;
         _session = session;
         _logger = logger;
         _url = handle.Page.Url;
@@ -38,7 +39,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
     public string Id { get; }
 
-    public PageHandle Handle { get; }
+    /// <summary>The tab's current page; after a renderer crash the tab gets a new one under the same id.</summary>
+    public PageHandle Handle => _handle;
 
     public IPage Page => Handle.Page;
 
@@ -61,23 +63,32 @@ public sealed partial class BrowserTab : IAsyncDisposable
         }
     }
 
-    /// <summary>Subscribes to the page's and Chromium's events; called once, before the tab is shown.</summary>
-    internal async Task InitializeAsync(PooledBrowser browser)
+    /// <summary>Binds the tab to a page: subscribes to its and Chromium's events. Again after a crash, with a new page.</summary>
+    internal async Task AttachAsync(PageHandle handle, PooledBrowser browser)
     {
-        _targetWatch = browser.WatchTarget(Handle.TargetId, OnTargetInfoChanged);
-        Cdp.Event("Page.frameStartedLoading").OnEvent += (_, e) => OnLoading(e, loading: true);
-        Cdp.Event("Page.frameStoppedLoading").OnEvent += (_, e) => OnLoading(e, loading: false);
-        Cdp.Event("Page.frameNavigated").OnEvent += (_, e) => OnFrameNavigated(e);
-        Cdp.Event("Page.navigatedWithinDocument").OnEvent += (_, e) => OnNavigatedWithinDocument(e);
-        Page.Crash += (_, _) => OnCrash();
-        Page.Dialog += (_, dialog) => OnDialog(dialog);
-        Page.FileChooser += (_, chooser) => OnFileChooser(chooser);
-        await Cdp.SendAsync("Page.enable");
-        await RefreshHistoryAsync();
+        _handle = handle;
+        _targetWatch?.Dispose();
+        _targetWatch = browser.WatchTarget(handle.TargetId, OnTargetInfoChanged);
+        var cdp = handle.Cdp;
+        cdp.Event("Page.frameStartedLoading").OnEvent += (_, e) => OnLoading(e, loading: true);
+        cdp.Event("Page.frameStoppedLoading").OnEvent += (_, e) => OnLoading(e, loading: false);
+        cdp.Event("Page.frameNavigated").OnEvent += (_, e) => OnFrameNavigated(e);
+        cdp.Event("Page.navigatedWithinDocument").OnEvent += (_, e) => OnNavigatedWithinDocument(e);
+        var page = handle.Page;
+        page.Crash += (_, _) => OnCrash();
+        page.Dialog += (_, dialog) => OnDialog(dialog);
+        page.FileChooser += (_, chooser) => OnFileChooser(chooser);
+        page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
+        page.Close += (_, _) => _session.OnPageClosed(this, page);
+        await cdp.SendAsync("Page.enable");
         lock (_gate)
         {
-            _title = Page.Url == "about:blank" ? "" : _title;
+            _isCrashed = false;
+            _url = page.Url;
         }
+
+        // A popup may have finished loading before we subscribed; read what it shows now.
+        await RefreshAfterLoadAsync();
     }
 
     public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)
@@ -116,6 +127,14 @@ public sealed partial class BrowserTab : IAsyncDisposable
     public async Task ReloadAsync()
     {
         _session.Touch();
+        if (_isCrashed)
+        {
+            // Playwright refuses to drive a page it saw crash (measured: "Page crashed" on every call), so the
+            // tab continues in a new page at the same address.
+            await _session.ReplaceCrashedPageAsync(this);
+            return;
+        }
+
         await Page.ReloadAsync(new PageReloadOptions { WaitUntil = WaitUntilState.Commit });
     }
 
@@ -217,8 +236,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
         PublishUpdate();
     }
 
-    private bool IsMainFrame(JsonElement? payload, string property = "frameId") =>
-        payload is { } e && e.TryGetProperty(property, out var frameId) && frameId.GetString() == Handle.TargetId;
+    private bool IsMainFrame(JsonElement? payload) =>
+        payload is { } e && e.TryGetProperty("frameId", out var frameId) && frameId.GetString() == Handle.TargetId;
 
     private void OnLoading(JsonElement? payload, bool loading)
     {

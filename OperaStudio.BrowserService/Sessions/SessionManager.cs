@@ -5,7 +5,7 @@ using OperaStudio.BrowserService.Browsers;
 namespace OperaStudio.BrowserService.Sessions;
 
 /// <summary>The live sessions of this node: creates them from the pool's leases, finds them, closes them.</summary>
-public sealed partial class SessionManager : IAsyncDisposable
+public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, BrowserSession> _sessions = new(StringComparer.Ordinal);
     private readonly BrowserPool _pool;
@@ -78,14 +78,18 @@ public sealed partial class SessionManager : IAsyncDisposable
         return true;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Hosted after the pool, so it stops first: sessions end (and viewers hear it) before Chromium goes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _pool.BrowserLost -= OnBrowserLost;
-        foreach (var id in _sessions.Keys)
-        {
-            await CloseAsync(id, "the browser service is shutting down");
-        }
+        await Task.WhenAll(_sessions.Keys.Select(id => CloseAsync(id, "the browser service is shutting down")));
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
         _capacity.Dispose();
     }
 

@@ -10,6 +10,7 @@ public static class SessionsExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SessionManager>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SessionManager>());
         builder.Services.AddSingleton<UrlGuard>();
         return builder;
     }

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions;
+using OperaStudio.Tests.Infrastructure;
+
+namespace OperaStudio.Tests.Sessions;
+
+/// <summary>What pages do on their own — pop-ups, dialogs, file choosers, downloads, crashes — reaches the session.</summary>
+[Collection(BrowserServiceCollection.Name)]
+public sealed class PageEventsTests(BrowserServiceFixture service)
+{
+    private HttpClient Http => service.Http;
+
+    [Fact]
+    public async Task TargetBlankLinkAndWindowOpen_BecomeNewActiveTabs()
+    {
+        var target = service.Pages.Page("/events/popup-target", "<!doctype html><title>Popup target</title>");
+        var session = await OpenAsync("/events/popups", $"""
+            <!doctype html><title>Opener</title>
+            <a id="blank" href="{target}" target="_blank">new tab</a>
+            <button id="open" onclick="window.open('{target}?w')">window.open</button>
+            """);
+        var tab = ActiveTab(session);
+
+        await tab.Page.ClickAsync("#blank");
+        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target"));
+        await session.ActivateAsync(tab.Id);
+        await tab.Page.ClickAsync("#open");
+        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 3));
+
+        var dto = (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
+        Assert.Equal(3, dto.Tabs.Count);
+        Assert.NotEqual(tab.Id, dto.ActiveTabId);
+        Assert.StartsWith(target.ToString(), dto.Tabs.Single(t => t.Id == dto.ActiveTabId).Url, StringComparison.Ordinal);
+        await CloseAsync(session);
+    }
+
+    [Theory]
+    [InlineData("alert('hello')", "alert", true, null, "done")]
+    [InlineData("window.result = confirm('sure?') ? 'yes' : 'no'", "confirm", false, null, "no")]
+    [InlineData("window.result = prompt('name?', 'anon')", "prompt", true, "Ada", "Ada")]
+    public async Task Dialog_IsHeldUntilAnsweredThroughTheApi(string script, string type, bool accept, string? text, string expected)
+    {
+        var session = await OpenAsync($"/events/dialog-{type}", "<!doctype html><title>Dialogs</title><script>window.result = 'done';</script>");
+        var tab = ActiveTab(session);
+        var opened = WaitForEventAsync<DialogOpened>(session);
+
+        var run = tab.Page.EvaluateAsync($"() => {{ {script}; }}");
+        var dialog = (await opened).Dialog;
+        using var answer = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{tab.Id}/dialog", new { accept, promptText = text });
+        await run;
+        using var again = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{tab.Id}/dialog", new { accept = true });
+
+        Assert.Equal(type, dialog.Type);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal(expected, await tab.Page.EvaluateAsync<string>("() => window.result"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        await CloseAsync(session);
+    }
+
+    [Fact]
+    public async Task FileChooser_GetsTheUploadedFile()
+    {
+        var session = await OpenAsync("/events/upload", """
+            <!doctype html><title>Upload</title>
+            <input id="f" type="file" onchange="document.title = this.files[0].name + ':' + this.files[0].size">
+            """);
+        var tab = ActiveTab(session);
+        var chooser = WaitForEventAsync<FileChooserOpened>(session);
+
+        await tab.Page.ClickAsync("#f");
+        await chooser;
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes("hello upload")), "files", "notes.txt" },
+        };
+        using var response = await Http.PostAsync($"/api/sessions/{session.Id}/tabs/{tab.Id}/files", form);
+        using var noChooser = await Http.PostAsync($"/api/sessions/{session.Id}/tabs/{tab.Id}/files", form);
+        using var malformed = await Http.PostAsync(
+            $"/api/sessions/{session.Id}/tabs/{tab.Id}/files", new StringContent("--x\r\nbroken", Encoding.UTF8, "multipart/form-data"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await WaitAsync(async () => await tab.Page.TitleAsync() == "notes.txt:12");
+        Assert.Equal(HttpStatusCode.Conflict, noChooser.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        await CloseAsync(session);
+    }
+
+    [Fact]
+    public async Task Download_IsCapturedAndServed()
+    {
+        service.Pages.Handle("/events/report.csv", async context =>
+        {
+            context.Response.ContentType = "text/csv";
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"report.csv\"";
+            await context.Response.WriteAsync("a,b\n1,2\n");
+        });
+        var session = await OpenAsync("/events/download", "<!doctype html><title>Download</title><a id=\"d\" href=\"/events/report.csv\">get</a>");
+        var finished = WaitForEventAsync<DownloadFinished>(session);
+
+        await ActiveTab(session).Page.ClickAsync("#d");
+        var download = (await finished).Download;
+        var listed = (await Http.GetFromJsonAsync<List<DownloadDto>>($"/api/sessions/{session.Id}/downloads"))!;
+        var bytes = await Http.GetStringAsync($"/api/sessions/{session.Id}/downloads/{download.Id}");
+        using var missing = await Http.GetAsync($"/api/sessions/{session.Id}/downloads/nope");
+
+        Assert.Null(download.Error);
+        Assert.Equal("report.csv", download.FileName);
+        Assert.Equal(download.Id, Assert.Single(listed).Id);
+        Assert.Equal("a,b\n1,2\n", bytes);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        await CloseAsync(session);
+    }
+
+    [Fact]
+    public async Task CrashedTab_IsReportedAndReloads_WhileTheOtherTabKeepsWorking()
+    {
+        var session = await OpenAsync("/events/crash", "<!doctype html><title>Will crash</title>");
+        var crashing = ActiveTab(session);
+        var other = await session.OpenTabAsync(service.Pages.Page("/events/survivor", "<!doctype html><title>Survivor</title>"));
+        var crashed = WaitForEventAsync<TabCrashed>(session);
+
+        _ = crashing.Cdp.SendAsync("Page.crash");
+        await crashed;
+        var afterCrash = (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
+        Assert.Equal("Survivor", await other.Page.TitleAsync());
+        using var reload = await Http.PostAsync($"/api/sessions/{session.Id}/tabs/{crashing.Id}/reload", null);
+
+        Assert.True(afterCrash.Tabs.Single(t => t.Id == crashing.Id).IsCrashed);
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        await WaitAsync(() => Task.FromResult(!crashing.ToDto().IsCrashed));
+        Assert.Equal("Will crash", await crashing.Page.TitleAsync());
+        await CloseAsync(session);
+    }
+
+    private async Task<BrowserSession> OpenAsync(string path, string html)
+    {
+        var url = service.Pages.Page(path, html);
+        using var response = await Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<SessionDto>())!.Id;
+        var session = service.Sessions.Find(id)!;
+        await session.ActiveTab.Page.WaitForLoadStateAsync();
+        return session;
+    }
+
+    private static BrowserTab ActiveTab(BrowserSession session) => session.ActiveTab;
+
+    private static Task<T> WaitForEventAsync<T>(BrowserSession session) where T : SessionEvent
+    {
+        var seen = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Events += e =>
+        {
+            if (e is T match)
+            {
+                seen.TrySetResult(match);
+            }
+        };
+        return seen.Task.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The condition never became true.");
+    }
+
+    private async Task CloseAsync(BrowserSession session) => (await Http.DeleteAsync($"/api/sessions/{session.Id}")).Dispose();
+}

@@ -1,6 +1,86 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OperaStudio.BrowserService.Data.Records;
 
 namespace OperaStudio.BrowserService.Data;
 
-/// <summary>Durable history: sessions, tabs, navigations, the action log, chat transcripts.</summary>
-public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : DbContext(options);
+/// <summary>Durable history: sessions and their tabs, navigations, the action log, chat transcripts, and the Data Protection keys.</summary>
+public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<SessionRecord> Sessions => Set<SessionRecord>();
+
+    public DbSet<TabRecord> Tabs => Set<TabRecord>();
+
+    public DbSet<NavigationRecord> Navigations => Set<NavigationRecord>();
+
+    public DbSet<ActionRecord> Actions => Set<ActionRecord>();
+
+    public DbSet<ChatMessageRecord> ChatMessages => Set<ChatMessageRecord>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SessionRecord>(session =>
+        {
+            session.ToTable("sessions");
+            session.HasKey(s => s.Id);
+            session.Property(s => s.Id).HasMaxLength(32);
+            session.Property(s => s.Owner).HasMaxLength(128);
+            session.Property(s => s.Node).HasMaxLength(128);
+            session.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+            session.Property(s => s.EndReason).HasMaxLength(500);
+            session.Property(s => s.ActiveTabId).HasMaxLength(32);
+            session.HasMany(s => s.Tabs).WithOne().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
+            session.HasIndex(s => s.LastActivityAt);
+            session.HasIndex(s => new { s.Owner, s.State });
+        });
+
+        modelBuilder.Entity<TabRecord>(tab =>
+        {
+            tab.ToTable("tabs");
+            tab.HasKey(t => new { t.SessionId, t.Id });
+            tab.Property(t => t.Id).HasMaxLength(32);
+            tab.Property(t => t.Url).HasMaxLength(8192);
+            tab.Property(t => t.Title).HasMaxLength(1000);
+        });
+
+        modelBuilder.Entity<NavigationRecord>(navigation =>
+        {
+            navigation.ToTable("navigations");
+            navigation.Property(n => n.SessionId).HasMaxLength(32);
+            navigation.Property(n => n.TabId).HasMaxLength(32);
+            navigation.Property(n => n.Url).HasMaxLength(8192);
+            navigation.Property(n => n.Title).HasMaxLength(1000);
+            navigation.HasIndex(n => new { n.SessionId, n.At });
+        });
+
+        modelBuilder.Entity<ActionRecord>(action =>
+        {
+            action.ToTable("actions");
+            action.Property(a => a.SessionId).HasMaxLength(32);
+            action.Property(a => a.TabId).HasMaxLength(32);
+            action.Property(a => a.Actor).HasConversion<string>().HasMaxLength(16);
+            action.Property(a => a.Kind).HasMaxLength(64);
+            action.Property(a => a.Target).HasMaxLength(2000);
+            action.Property(a => a.Outcome).HasMaxLength(32);
+            action.Property(a => a.Detail).HasColumnType("jsonb");
+            action.Property(a => a.RunId).HasMaxLength(32);
+            action.HasIndex(a => new { a.SessionId, a.At });
+        });
+
+        modelBuilder.Entity<ChatMessageRecord>(message =>
+        {
+            message.ToTable("chat_messages");
+            message.Property(m => m.SessionId).HasMaxLength(32);
+            message.Property(m => m.RunId).HasMaxLength(32);
+            message.Property(m => m.Role).HasMaxLength(16);
+            message.Property(m => m.ToolName).HasMaxLength(128);
+            message.Property(m => m.ToolArguments).HasColumnType("jsonb");
+            message.Property(m => m.Status).HasMaxLength(32);
+            message.HasIndex(m => new { m.SessionId, m.At });
+        });
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+    }
+}

@@ -16,12 +16,23 @@ public sealed class HealthEndpointTests(RedisFixture redis, PostgresFixture post
         await using var service = CreateBrowserService(redis.ConnectionString, await postgres.CreateDatabaseAsync("health"));
         using var client = service.CreateClient();
 
-        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        // Ready once migrations are applied and the browsers run; poll instead of guessing how long that takes.
+        HttpResponseMessage response;
+        var attempts = 0;
+        while ((response = await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode != HttpStatusCode.OK && ++attempts < 100)
+        {
+            response.Dispose();
+            await Task.Delay(200);
+        }
+
         var checks = await ReadChecksAsync(response);
+        response.Dispose();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", checks[ResourceNames.Redis]);
         Assert.Equal("Healthy", checks[ResourceNames.Database]);
+        Assert.Equal("Healthy", checks["migrations"]);
+        Assert.Equal("Healthy", checks["browsers"]);
     }
 
     [Fact]
@@ -44,6 +55,7 @@ public sealed class HealthEndpointTests(RedisFixture redis, PostgresFixture post
 
     private static WebApplicationFactory<Program> CreateBrowserService(string redisConnectionString, string databaseConnectionString) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Browsers:WarmContexts", "0")
             .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redisConnectionString)
             .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString));
 

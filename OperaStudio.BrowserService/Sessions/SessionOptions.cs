@@ -14,6 +14,16 @@ public sealed class SessionOptions
     [Range(1, 100)]
     public int MaxTabsPerSession { get; set; } = 20;
 
+    /// <summary>Live sessions one user (the <c>X-Opera-User</c> owner) may hold across the cluster.</summary>
+    [Range(1, 10_000)]
+    public int MaxSessionsPerUser { get; set; } = 5;
+
+    /// <summary>This node's name in the registry; empty means machine name and process id.</summary>
+    public string? NodeId { get; set; }
+
+    public string ResolveNodeId() =>
+        string.IsNullOrWhiteSpace(NodeId) ? $"{Environment.MachineName}:{Environment.ProcessId}" : NodeId;
+
     /// <summary>Where downloads are kept until the session ends; empty means a folder under the temp directory.</summary>
     public string? DownloadsPath { get; set; }
 

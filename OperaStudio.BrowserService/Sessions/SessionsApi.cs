@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions.Registry;
 
 namespace OperaStudio.BrowserService.Sessions;
 
@@ -73,8 +74,17 @@ public static class SessionsApi
         }
     }
 
-    private static Ok<IReadOnlyList<SessionDto>> ListSessions(SessionManager manager) =>
-        TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Select(s => s.ToDto()).ToList());
+    /// <summary>Every live session in the cluster, from the Redis registry; this node's own when Redis is down.</summary>
+    private static async Task<Ok<IReadOnlyList<SessionDto>>> ListSessions(SessionManager manager, SessionRegistry registry, HttpContext http)
+    {
+        if (await registry.ListAsync() is { } registered)
+        {
+            return TypedResults.Ok<IReadOnlyList<SessionDto>>(registered.Select(r => r.Session).ToList());
+        }
+
+        http.Response.Headers.Warning = "199 - \"The session registry (Redis) is unreachable; listing only this node's sessions.\"";
+        return TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Select(s => s.ToDto()).ToList());
+    }
 
     private static Results<Ok<SessionDto>, ProblemHttpResult> GetSession(string id, SessionManager manager) =>
         manager.Find(id) is { } session ? TypedResults.Ok(session.ToDto()) : Problems.SessionNotFound(id);

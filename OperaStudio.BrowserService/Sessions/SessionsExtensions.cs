@@ -12,6 +12,8 @@ public static class SessionsExtensions
         builder.Services.AddSingleton<SessionManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionManager>());
         builder.Services.AddSingleton<UrlGuard>();
+        builder.Services.AddSingleton<Registry.SessionRegistry>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Registry.SessionRegistry>());
         return builder;
     }
 }

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OperaStudio.BrowserService.Contracts;
+using StackExchange.Redis;
+
+namespace OperaStudio.BrowserService.Sessions.Registry;
+
+/// <summary>
+/// The live-session registry in Redis: one hash per session (node, owner, state, tabs, viewers, control, created,
+/// last activity) with a short TTL that this node's heartbeat renews, so entries of a node that dies expire by
+/// themselves. Writes are batched off the hot path; when Redis is down they wait and the next heartbeat catches up.
+/// </summary>
+public sealed partial class SessionRegistry(
+    IConnectionMultiplexer redis,
+    SessionManager sessions,
+    IOptions<SessionOptions> options,
+    TimeProvider time,
+    ILogger<SessionRegistry> logger) : BackgroundService
+{
+    private const string IndexKey = "opera:sessions";
+    private static readonly TimeSpan EntryTtl = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
+
+    public string NodeId { get; } = options.Value.ResolveNodeId();
+
+    public bool IsAvailable => redis.IsConnected;
+
+    /// <summary>Every live session in the cluster, newest activity first; null when Redis cannot be read.</summary>
+    public async Task<IReadOnlyList<RegisteredSession>?> ListAsync()
+    {
+        if (!redis.IsConnected)
+        {
+            return null;
+        }
+
+        try
+        {
+            var db = redis.GetDatabase();
+            var ids = await db.SortedSetRangeByScoreAsync(IndexKey, order: Order.Descending);
+            var batch = db.CreateBatch();
+            var reads = ids.Select(id => (Id: (string)id!, Read: batch.HashGetAllAsync(EntryKey(id!)))).ToList();
+            batch.Execute();
+            var result = new List<RegisteredSession>();
+            foreach (var (id, read) in reads)
+            {
+                var fields = (await read).ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
+                if (fields.Count == 0)
+                {
+                    // Its node stopped renewing it: drop the dangling index entry.
+                    await db.SortedSetRemoveAsync(IndexKey, id);
+                    continue;
+                }
+
+                result.Add(RegisteredSession.From(fields));
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogUnavailable(ex);
+            return null;
+        }
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        sessions.SessionStarted += OnSessionStarted;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        sessions.SessionStarted -= OnSessionStarted;
+        await base.StopAsync(cancellationToken);
+        await FlushAsync(includeAll: false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var sinceHeartbeat = TimeSpan.MaxValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var heartbeat = sinceHeartbeat >= Heartbeat;
+            await FlushAsync(includeAll: heartbeat);
+            sinceHeartbeat = heartbeat ? TimeSpan.Zero : sinceHeartbeat + FlushInterval;
+            try
+            {
+                await Task.Delay(FlushInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnSessionStarted(BrowserSession session)
+    {
+        _dirty[session.Id] = 0;
+        session.Events += e =>
+        {
+            if (e is SessionEnded)
+            {
+                _removed[session.Id] = 0;
+            }
+            else if (e is TabsChanged or TabUpdated or ViewportChanged)
+            {
+                _dirty[session.Id] = 0;
+            }
+        };
+    }
+
+    /// <summary>Writes changed sessions (or, on a heartbeat, all of them) and removes ended ones, in one batch.</summary>
+    private async Task FlushAsync(bool includeAll)
+    {
+        if (!redis.IsConnected || (!includeAll && _dirty.IsEmpty && _removed.IsEmpty))
+        {
+            return;
+        }
+
+        var toWrite = includeAll ? sessions.All.ToList() : _dirty.Keys.Select(sessions.Find).OfType<BrowserSession>().ToList();
+        var toRemove = _removed.Keys.ToList();
+        foreach (var session in toWrite)
+        {
+            _dirty.TryRemove(session.Id, out _);
+        }
+
+        foreach (var id in toRemove)
+        {
+            _removed.TryRemove(id, out _);
+        }
+
+        try
+        {
+            var db = redis.GetDatabase();
+            var batch = db.CreateBatch();
+            var writes = new List<Task>();
+            foreach (var session in toWrite.Where(s => !s.IsClosed))
+            {
+                var dto = session.ToDto();
+                writes.Add(batch.HashSetAsync(EntryKey(session.Id), Fields(session, dto)));
+                writes.Add(batch.KeyExpireAsync(EntryKey(session.Id), EntryTtl));
+                writes.Add(batch.SortedSetAddAsync(IndexKey, session.Id, dto.LastActivityAt.ToUnixTimeMilliseconds()));
+            }
+
+            foreach (var id in toRemove)
+            {
+                writes.Add(batch.KeyDeleteAsync(EntryKey(id)));
+                writes.Add(batch.SortedSetRemoveAsync(IndexKey, id));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(writes);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Try again: removals now, everything else with the next heartbeat.
+            foreach (var id in toRemove)
+            {
+                _removed[id] = 0;
+            }
+
+            LogUnavailable(ex);
+        }
+    }
+
+    private HashEntry[] Fields(BrowserSession session, SessionDto dto) =>
+    [
+        new("id", dto.Id),
+        new("node", NodeId),
+        new("owner", session.Owner ?? ""),
+        new("state", "live"),
+        new("activeTabId", dto.ActiveTabId),
+        new("tabs", JsonSerializer.Serialize(dto.Tabs, Json)),
+        new("viewers", dto.Viewers),
+        new("control", session.ControlHolder),
+        new("createdAt", dto.CreatedAt.ToUnixTimeMilliseconds()),
+        new("lastActivityAt", dto.LastActivityAt.ToUnixTimeMilliseconds()),
+        new("viewport", JsonSerializer.Serialize(dto.Viewport, Json)),
+    ];
+
+    private static string EntryKey(string id) => $"opera:session:{id}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Redis session registry is unavailable; this node keeps its sessions and retries")]
+    private partial void LogUnavailable(Exception exception);
+}

@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OperaStudio.Tests.Sessions;
+
+/// <summary>The live-session registry in real Redis: written on change, expiring on its own, read by the list.</summary>
+[Collection(BrowserServiceCollection.Name)]
+public sealed class SessionRegistryTests(BrowserServiceFixture service, RedisFixture redis)
+{
+    [Fact]
+    public async Task Session_IsRegisteredWithNodeAndTtl_ListedFromRedis_AndRemovedOnClose()
+    {
+        using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        var key = $"opera:session:{session.Id}";
+
+        await WaitAsync(async () => await db.KeyExistsAsync(key));
+        var node = (string?)await db.HashGetAsync(key, "node");
+        var ttl = await db.KeyTimeToLiveAsync(key);
+        var listed = (await service.Http.GetFromJsonAsync<List<SessionDto>>("/api/sessions"))!;
+        await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await WaitAsync(async () => !await db.KeyExistsAsync(key));
+
+        Assert.False(string.IsNullOrEmpty(node));
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        Assert.Contains(listed, s => s.Id == session.Id && s.Tabs.Count == 1);
+        Assert.Null(await db.SortedSetScoreAsync("opera:sessions", session.Id));
+    }
+
+    [Fact]
+    public async Task List_DropsEntriesWhoseNodeStoppedRenewingThem()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        await db.SortedSetAddAsync("opera:sessions", "ghost-session", 1);
+
+        var listed = (await service.Http.GetFromJsonAsync<List<SessionDto>>("/api/sessions"))!;
+
+        Assert.DoesNotContain(listed, s => s.Id == "ghost-session");
+        Assert.Null(await db.SortedSetScoreAsync("opera:sessions", "ghost-session"));
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The registry never reached the expected state.");
+    }
+}

@@ -1,9 +1,11 @@
 using OperaStudio.BrowserService.Data;
+using OperaStudio.BrowserService.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddDataStores();
+builder.AddUrlPolicy();
 
 var app = builder.Build();
 

@@ -1,0 +1,20 @@
+namespace OperaStudio.BrowserService.Security;
+
+public static class SecurityExtensions
+{
+    /// <summary>
+    /// The URL policy and the filtering proxy every browser is launched through. The proxy is a hosted service
+    /// registered here, before the browser pool, so it listens before any browser starts.
+    /// </summary>
+    public static WebApplicationBuilder AddUrlPolicy(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<UrlPolicyOptions>()
+            .BindConfiguration(UrlPolicyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<UrlPolicy>();
+        builder.Services.AddSingleton<FilteringProxy>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FilteringProxy>());
+        return builder;
+    }
+}

@@ -1,5 +1,4 @@
 using OperaStudio.BrowserService.Data;
-using OperaStudio.BrowserService.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 

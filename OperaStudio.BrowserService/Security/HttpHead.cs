@@ -109,13 +109,3 @@ internal sealed class HttpHead
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }
-
-internal enum HttpHeadStatus
-{
-    Complete,
-    Closed,
-    TooLarge,
-    Malformed,
-}
-
-internal sealed record HttpHeadRead(HttpHeadStatus Status, HttpHead? Head, string? Error);

@@ -3,18 +3,6 @@ using System.Net.Sockets;
 
 namespace OperaStudio.BrowserService.Security;
 
-public enum HostKind
-{
-    /// <summary>Browsers refuse the URL (e.g. 256.0.0.1, 1.2.3.4.5); so does the policy.</summary>
-    Invalid,
-
-    /// <summary>An IPv4 or IPv6 literal, in any encoding a browser accepts.</summary>
-    Address,
-
-    /// <summary>A DNS name, lower-case ASCII (international names in punycode).</summary>
-    Name,
-}
-
 /// <summary>A URL host as a browser understands it: the address it means, or the name it will resolve.</summary>
 public sealed record ParsedHost(HostKind Kind, string Text, IPAddress? Address = null)
 {

@@ -73,6 +73,11 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         {
             logger.ConnectionFailed(exception);
         }
+        catch (Exception exception)
+        {
+            // A bug here must cost one connection, never the listener.
+            logger.Unexpected(exception);
+        }
     }
 
     /// <summary>CONNECT host:port: check, connect to an admitted address, then relay bytes both ways untouched.</summary>
@@ -84,7 +89,7 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
             return;
         }
 
-        using var upstream = await OpenAsync(host, port, new Uri($"https://{target}/"), tunnel: true, stopping);
+        using var upstream = await OpenAsync(host, port, DisplayUrl($"https://{target}/"), tunnel: true, stopping);
         if (upstream is null)
         {
             return;
@@ -126,8 +131,7 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
             return;
         }
 
-        var url = Uri.TryCreate(target, UriKind.Absolute, out var parsed) ? parsed : new Uri($"http://{authority}/");
-        using var upstream = await OpenAsync(host, port, url, tunnel: false, stopping);
+        using var upstream = await OpenAsync(host, port, DisplayUrl(target), tunnel: false, stopping);
         if (upstream is null)
         {
             return;
@@ -236,7 +240,7 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            await RejectAsync(504, "Gateway Timeout", $"resolving {host} took too long", stopping);
+            await AnswerAndCloseAsync(ProxyResponses.Error(504, "Gateway Timeout", $"Resolving {host} took too long."), stopping);
             return null;
         }
 
@@ -248,7 +252,7 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         {
             refusals.Record(host, port, decision);
             logger.Refused(host, port, decision.Code, decision.Reason);
-            await _client.WriteAsync(ProxyResponses.Blocked(url, decision, tunnel), stopping);
+            await AnswerAndCloseAsync(ProxyResponses.Blocked(url, decision, tunnel), stopping);
             return null;
         }
 
@@ -274,21 +278,32 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         }
 
         logger.UpstreamFailed(host, port, error ?? "no address");
-        await _client.WriteAsync(ProxyResponses.Error(502, "Bad Gateway", $"Could not connect to {host}:{port} ({error})."), stopping);
+        await AnswerAndCloseAsync(ProxyResponses.Error(502, "Bad Gateway", $"Could not connect to {host}:{port} ({error})."), stopping);
         return null;
     }
+
+    /// <summary>For the blocked page only; a host System.Uri cannot read is still named in the reason.</summary>
+    private static Uri DisplayUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) ? url : new Uri("about:blank");
 
     private bool IsSelf(IPAddress address, int port) =>
         port == ownPort && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
-    /// <summary>Answers a request the proxy will not handle, then reads what is left so the client sees the answer.</summary>
+    /// <summary>Answers a request the proxy will not handle.</summary>
     private async Task RejectAsync(int status, string reasonPhrase, string error, CancellationToken stopping)
     {
         logger.Malformed(status, error);
-        await _client.WriteAsync(ProxyResponses.Error(status, reasonPhrase, $"Opera Studio's proxy: {error}."), stopping);
-        client.Shutdown(SocketShutdown.Send);
+        await AnswerAndCloseAsync(ProxyResponses.Error(status, reasonPhrase, $"Opera Studio's proxy: {error}."), stopping);
+    }
 
-        // Closing with unread input would reset the connection and could destroy the answer before it is read.
+    /// <summary>
+    /// Writes the proxy's own answer, then reads what the client still sends until it closes: closing with unread
+    /// input would reset the connection, and the reset can destroy the answer before the client reads it.
+    /// </summary>
+    private async Task AnswerAndCloseAsync(byte[] response, CancellationToken stopping)
+    {
+        await _client.WriteAsync(response, stopping);
+        client.Shutdown(SocketShutdown.Send);
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         drain.CancelAfter(DrainTimeout);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);

@@ -20,6 +20,9 @@ internal static partial class ProxyLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "A proxy connection ended with an error")]
     public static partial void ConnectionFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A proxy connection failed unexpectedly")]
+    public static partial void Unexpected(this ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The URL policy proxy failed to accept a connection")]
     public static partial void AcceptFailed(this ILogger logger, Exception exception);
 }

@@ -2,9 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace OperaStudio.BrowserService.Security;
 
-/// <summary>A refusal the proxy answered, kept so a failed navigation can be explained afterwards.</summary>
-public sealed record ProxyRefusal(string Host, int Port, UrlDecision Decision, DateTimeOffset At);
-
 /// <summary>
 /// The last <see cref="Capacity"/> refusals by host:port. A refused HTTPS navigation reaches the page only as
 /// ERR_TUNNEL_CONNECTION_FAILED; the session layer looks the reason up here to show a clear page instead.

@@ -1,4 +1,7 @@
-namespace OperaStudio.BrowserService.Security;
+using OperaStudio.BrowserService.Security;
+
+// In the hosting namespace, as the service defaults are, so Program.cs calls it without a using of its own.
+namespace Microsoft.Extensions.Hosting;
 
 public static class SecurityExtensions
 {

@@ -110,10 +110,15 @@ public sealed class UrlPolicy
             : DestinationCheck.Refused(checks[0].Decision);
     }
 
-    /// <summary>One address and port: the allow-list, then the refused ranges.</summary>
+    /// <summary>One address and port: the deny-list, the allow-list, then the refused ranges.</summary>
     public UrlDecision EvaluateAddress(IPAddress address, int port, string? resolvedFrom = null)
     {
         var host = ParsedHost.ForAddress(address);
+        if (_blocked.FirstOrDefault(entry => entry.Covers(host)) is { } blocked)
+        {
+            return BlockedHost(resolvedFrom is null ? host.UrlText : $"{resolvedFrom} ({host.Text})", blocked);
+        }
+
         if (IsAllowListed(host, port))
         {
             return UrlDecision.Allow($"{host.UrlText}:{port} is on the allow-list.");
@@ -154,10 +159,9 @@ public sealed class UrlPolicy
             return UrlDecision.Refuse(UrlDecision.InvalidHost, $"'{host.Text}' is not a valid host name or IP address.");
         }
 
-        if (_blocked.FirstOrDefault(entry => entry.Covers(host)) is { } blocked)
+        if (host.Name is not null && _blocked.FirstOrDefault(entry => entry.Covers(host)) is { } blocked)
         {
-            return UrlDecision.Refuse(UrlDecision.BlockedHost,
-                $"{host.UrlText} is refused by the deny-list entry UrlPolicy:BlockedHosts '{blocked}'.");
+            return BlockedHost(host.Name, blocked);
         }
 
         if (host.Address is { } address)
@@ -196,6 +200,9 @@ public sealed class UrlPolicy
             return ([], UrlDecision.Refuse(UrlDecision.DnsFailed, $"{name} could not be resolved ({exception.SocketErrorCode})."));
         }
     }
+
+    private static UrlDecision BlockedHost(string what, HostEntry entry) =>
+        UrlDecision.Refuse(UrlDecision.BlockedHost, $"{what} is refused by the deny-list entry UrlPolicy:BlockedHosts '{entry}'.");
 
     private static UrlDecision SchemeRefused(string scheme, string why) =>
         UrlDecision.Refuse(UrlDecision.SchemeRefused, $"{scheme}: URLs are refused: {why}.");

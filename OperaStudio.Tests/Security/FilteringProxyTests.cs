@@ -115,6 +115,19 @@ public sealed class FilteringProxyTests(TestPageServer pages) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlainHttp_RefusedPostWithLargeBody_ClientStillReads403()
+    {
+        // The proxy answers before the body arrives; it must read the rest so the answer is not lost to a reset.
+        var head = $"POST http://127.0.0.1:{_secret.Port}/upload HTTP/1.1\r\nContent-Length: {4 * 1024 * 1024}\r\n\r\n";
+        byte[] request = [.. Encoding.ASCII.GetBytes(head), .. new byte[4 * 1024 * 1024]];
+
+        var response = await ProxyClient.SendRawAsync(_proxy, request);
+
+        Assert.StartsWith("HTTP/1.1 403", response, StringComparison.Ordinal);
+        Assert.Equal(0, _secret.Connections);
+    }
+
+    [Fact]
     public async Task PlainHttp_SameHostOtherPort_Refused()
     {
         // The allow-list names the page server's port; the secret server shares its address but not its port.

@@ -20,6 +20,7 @@ public sealed class SecretServer : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _firstLines = new();
+    private readonly TaskCompletionSource _firstDatagram = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TcpListener _ipv4;
     private readonly TcpListener _ipv6;
     private readonly UdpClient _udp;
@@ -42,6 +43,9 @@ public sealed class SecretServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
 
     public int Datagrams => Volatile.Read(ref _datagrams);
+
+    /// <summary>Completes when the first UDP datagram arrives.</summary>
+    public Task FirstDatagram => _firstDatagram.Task;
 
     /// <summary>The first line each connection sent (a request line, or TLS bytes).</summary>
     public IReadOnlyCollection<string> FirstLines => [.. _firstLines];
@@ -121,6 +125,7 @@ public sealed class SecretServer : IAsyncDisposable
             {
                 await _udp.ReceiveAsync(_stop.Token);
                 Interlocked.Increment(ref _datagrams);
+                _firstDatagram.TrySetResult();
             }
             catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
             {

@@ -159,6 +159,21 @@ public sealed class UrlPolicyTests
     }
 
     [Fact]
+    public async Task CheckDestinationAsync_NameResolvingToBlockedAddress_BlockedHost()
+    {
+        var policy = ProxyClient.Policy(options =>
+        {
+            options.AllowedHosts.Add("127.0.0.1");
+            options.BlockedHosts.Add("2130706433");
+        });
+
+        var check = await policy.CheckDestinationAsync("localhost", 80);
+
+        Assert.Equal(UrlDecision.BlockedHost, check.Decision.Code);
+        Assert.Empty(check.Addresses);
+    }
+
+    [Fact]
     public void Evaluate_BlockedAndAllowed_BlockWins()
     {
         var policy = ProxyClient.Policy(options =>

@@ -35,7 +35,7 @@ public sealed class FilteringProxy(UrlPolicy policy, ILogger<FilteringProxy> log
         "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ];
 
-    /// <summary>Refusals, newest first, with when they happened (at most <see cref="RecentRefusals.Capacity"/>).</summary>
+    /// <summary>The last 200 refusals, newest first, each with when it happened.</summary>
     public IReadOnlyList<ProxyRefusal> RecentRefusals => _refusals.Snapshot();
 
     /// <summary>

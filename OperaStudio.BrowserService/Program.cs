@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddDataStores();
+builder.AddUrlPolicy();
 builder.AddBrowsers();
 builder.AddSessions();
 builder.AddStreaming();

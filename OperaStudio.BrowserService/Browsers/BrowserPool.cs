@@ -112,11 +112,7 @@ public sealed partial class BrowserPool(
         var context = await browser.Browser.NewContextAsync(ContextOptions(storageStatePath));
         try
         {
-            await context.RouteAsync(StartPage.RoutePattern, route => route.FulfillAsync(new RouteFulfillOptions
-            {
-                ContentType = "text/html; charset=utf-8",
-                Body = StartPage.Html,
-            }));
+            await context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync);
             var page = await context.NewPageAsync();
             var handle = await PageHandle.AttachAsync(page);
             if (storageStatePath is null)

@@ -1,14 +1,9 @@
 namespace OperaStudio.BrowserService.Browsers;
 
-/// <summary>
-/// The page a new tab opens on. Served by the browser itself (a route on the context), so it works offline and
-/// never leaves the machine; the .invalid top-level domain can never resolve to anything real.
-/// </summary>
+/// <summary>The page a new tab opens on (served by <see cref="InternalPages"/>).</summary>
 public static class StartPage
 {
     public const string Url = "https://start.operastudio.invalid/";
-
-    public const string RoutePattern = "https://start.operastudio.invalid/**";
 
     public static bool IsStartPage(string? url) => url is not null && url.StartsWith(Url, StringComparison.OrdinalIgnoreCase);
 

@@ -27,10 +27,11 @@ public sealed partial class BrowserSession : IAsyncDisposable
     private int _closed;
     private int _ownPagesOpening;
 
-    private BrowserSession(string id, BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+    private BrowserSession(string id, BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
         Id = id;
         Lease = lease;
+        Guard = guard;
         _options = options;
         _browserOptions = browserOptions;
         _time = time;
@@ -53,6 +54,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
     public string ControlHolder { get; internal set; } = "user";
 
     public BrowserLease Lease { get; }
+
+    /// <summary>The URL policy as the session layer uses it (explaining refused navigations in the tab).</summary>
+    public UrlGuard Guard { get; }
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -87,9 +91,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
     }
 
     internal static async Task<BrowserSession> StartAsync(
-        BrowserLease lease, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+        BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
-        var session = new BrowserSession(Ids.New(), lease, options, browserOptions, time, logger);
+        var session = new BrowserSession(Ids.New(), lease, guard, options, browserOptions, time, logger);
         await session.AddTabAsync(lease.FirstPage);
         // target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.
         lease.Context.Page += (_, page) => _ = session.AdoptPopupAsync(page);

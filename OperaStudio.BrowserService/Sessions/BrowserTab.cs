@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Security;
 
 namespace OperaStudio.BrowserService.Sessions;
 
@@ -58,6 +59,12 @@ public sealed partial class BrowserTab : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (InternalPages.BlockedTarget(_url) is { } blocked)
+            {
+                // The address bar shows what was asked for; the page explains the refusal.
+                return new TabDto(Id, blocked, "Blocked", _isLoading, _canGoBack, _canGoForward, null, _isCrashed);
+            }
+
             var title = StartPage.IsStartPage(_url) ? "New tab" : _title.Length > 0 ? _title : _url;
             return new TabDto(Id, _url, title, _isLoading, _canGoBack, _canGoForward, _faviconUrl, _isCrashed);
         }
@@ -80,6 +87,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         page.FileChooser += (_, chooser) => OnFileChooser(chooser);
         page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
         page.Close += (_, _) => _session.OnPageClosed(this, page);
+        page.RequestFailed += (_, request) => OnRequestFailed(request);
         await cdp.SendAsync("Page.enable");
         lock (_gate)
         {
@@ -145,6 +153,13 @@ public sealed partial class BrowserTab : IAsyncDisposable
         // Playwright restores its own device metrics after a capture; put the viewer's back.
         await _session.ApplyViewportAsync(this);
         return bytes;
+    }
+
+    /// <summary>Replaces the page with the explanation of a refused address (the URL policy said no).</summary>
+    public async Task ShowBlockedAsync(string url, UrlDecision decision)
+    {
+        _session.Publish(new NavigationBlocked(_session.Id, Id, url, decision.Reason));
+        await Page.GotoAsync(InternalPages.Blocked(url, decision), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
     }
 
     /// <summary>Answers the pending dialog; false when none is waiting.</summary>
@@ -293,6 +308,36 @@ public sealed partial class BrowserTab : IAsyncDisposable
         }
 
         _ = RefreshHistoryAndPublishAsync();
+    }
+
+    /// <summary>
+    /// A navigation the page started (a link, a redirect, a script) that the proxy refused ends as
+    /// ERR_TUNNEL_CONNECTION_FAILED for HTTPS; show the reason instead of Chromium's generic error page.
+    /// </summary>
+    private void OnRequestFailed(IRequest request)
+    {
+        if (!request.IsNavigationRequest || request.Frame != Page.MainFrame
+            || request.Failure?.Contains("ERR_TUNNEL_CONNECTION_FAILED", StringComparison.Ordinal) != true)
+        {
+            return;
+        }
+
+        if (_session.Guard.RecentRefusal(request.Url) is { } refusal)
+        {
+            _ = ShowBlockedSafelyAsync(request.Url, refusal);
+        }
+    }
+
+    private async Task ShowBlockedSafelyAsync(string url, UrlDecision refusal)
+    {
+        try
+        {
+            await ShowBlockedAsync(url, refusal);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            // The tab moved on or closed.
+        }
     }
 
     private void OnCrash()

@@ -9,14 +9,16 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, BrowserSession> _sessions = new(StringComparer.Ordinal);
     private readonly BrowserPool _pool;
+    private readonly UrlGuard _guard;
     private readonly SessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionManager> _logger;
     private readonly SemaphoreSlim _capacity;
 
-    public SessionManager(BrowserPool pool, IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
+    public SessionManager(BrowserPool pool, UrlGuard guard, IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
     {
         _pool = pool;
+        _guard = guard;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -46,7 +48,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         try
         {
             var lease = await _pool.AcquireAsync(cancellationToken);
-            session = await BrowserSession.StartAsync(lease, _options, _pool.Options, _time, _logger);
+            session = await BrowserSession.StartAsync(lease, _guard, _options, _pool.Options, _time, _logger);
         }
         catch
         {

@@ -148,7 +148,7 @@ public static class SessionsApi
         var check = await guard.CheckAsync(request?.Url, cancellationToken);
         if (check.Problem is { } problem)
         {
-            await guard.ShowRefusalAsync(tab!, request?.Url ?? "", check);
+            await UrlGuard.ShowRefusalAsync(tab!, check);
             return problem;
         }
 

@@ -1,47 +1,60 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OperaStudio.BrowserService.Security;
 
 namespace OperaStudio.BrowserService.Sessions;
 
 /// <summary>
 /// The sessions API's view of the URL policy: turns what a user typed into a URL, refuses what the policy refuses
-/// with a 400 that says why, and turns Chromium's navigation errors into clear problems.
+/// with a 400 that says why (and shows the same explanation in the tab), and turns Chromium's navigation errors —
+/// including a proxy refusal behind ERR_TUNNEL_CONNECTION_FAILED — into clear problems.
 /// </summary>
-public sealed class UrlGuard
+public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
 {
-    public sealed record Check(Uri? Url, ProblemHttpResult? Problem, string? Reason);
+    public sealed record Check(Uri? Url, ProblemHttpResult? Problem, UrlDecision? Refusal);
 
-    public Task<Check> CheckAsync(string? input, CancellationToken cancellationToken)
+    public async Task<Check> CheckAsync(string? input, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(input))
         {
-            return Task.FromResult(Refuse("Missing URL", "Send {\"url\": \"https://...\"}.", "missing-url"));
+            return new Check(null, Problems.BadRequest("Missing URL", "Send {\"url\": \"https://...\"}.", "missing-url"), null);
         }
 
-        var text = input.Trim();
-        if (!text.Contains("://", StringComparison.Ordinal) && !text.StartsWith("about:", StringComparison.OrdinalIgnoreCase))
+        if (!UrlPolicy.TryNormalize(input, out var url, out var error))
         {
-            text = "https://" + text;
+            return new Check(null, Problems.BadRequest("Invalid URL", error, "invalid-url"), null);
         }
 
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "about"))
-        {
-            return Task.FromResult(Refuse("Invalid URL", $"'{input}' is not an http(s) URL.", "invalid-url"));
-        }
-
-        return Task.FromResult(new Check(url, null, null));
+        var decision = await policy.EvaluateAsync(url, UrlUse.TopLevel, cancellationToken);
+        return decision.Allowed
+            ? new Check(url, null, null)
+            : new Check(url, Problems.BadRequest("Address refused by the URL policy", decision.Reason, decision.Code), decision);
     }
 
-    /// <summary>Shows the refusal in the tab itself, so the panel explains what happened.</summary>
-    public Task ShowRefusalAsync(BrowserTab tab, string input, Check check) => Task.CompletedTask;
+    /// <summary>Shows a policy refusal in the tab itself, so the panel explains what happened.</summary>
+    public static async Task ShowRefusalAsync(BrowserTab tab, Check check)
+    {
+        if (check is { Url: { } url, Refusal: { } refusal })
+        {
+            await tab.ShowBlockedAsync(url.ToString(), refusal);
+        }
+    }
+
+    /// <summary>Why the proxy refused this address a moment ago, if it did.</summary>
+    public UrlDecision? RecentRefusal(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var address) && proxy.TryGetRecentRefusal(address.Host, address.Port, out var decision)
+            ? decision
+            : null;
 
     public ProblemHttpResult NavigationFailed(string url, Exception exception)
     {
         var message = SessionsApi.FirstLine(exception.Message);
+        if (message.Contains("ERR_TUNNEL_CONNECTION_FAILED", StringComparison.Ordinal) && RecentRefusal(url) is { } refusal)
+        {
+            return Problems.BadRequest("Address refused by the URL policy", refusal.Reason, refusal.Code);
+        }
+
         return exception is TimeoutException || message.Contains("Timeout", StringComparison.Ordinal)
             ? Problems.GatewayTimeout($"{url} did not answer in time: {message}")
             : Problems.BadGateway($"Could not open {url}: {message}");
     }
-
-    private static Check Refuse(string title, string reason, string code) =>
-        new(null, Problems.BadRequest(title, reason, code), reason);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +27,7 @@ public sealed class TestPageServer : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _app = builder.Build();
+        _app.UseWebSockets();
         _app.Run(context => _routes.TryGetValue(context.Request.Path.Value ?? "/", out var handler)
             ? handler(context)
             : NotFound(context));
@@ -46,6 +48,34 @@ public sealed class TestPageServer : IAsyncLifetime
     {
         _routes[path] = handler;
         return new Uri(BaseAddress, path.TrimStart('/'));
+    }
+
+    /// <summary>Accepts WebSockets at <paramref name="path"/> and echoes every message; returns its ws:// URL.</summary>
+    public Uri WebSocketEcho(string path)
+    {
+        var url = Handle(path, async context =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                    return;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
+            }
+        });
+        return new UriBuilder(url) { Scheme = "ws" }.Uri;
     }
 
     public async ValueTask DisposeAsync()

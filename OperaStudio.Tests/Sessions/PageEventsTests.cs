@@ -38,6 +38,23 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         await CloseAsync(session);
     }
 
+    [Fact]
+    public async Task LinkToARefusedHttpsAddress_ShowsTheBlockedPageAndTellsViewers()
+    {
+        var refused = "https://127.0.0.2:8443/secret";
+        var session = await OpenAsync("/events/refused-link", $"<!doctype html><title>Links</title><a id=\"l\" href=\"{refused}\">go</a>");
+        var blocked = WaitForEventAsync<NavigationBlocked>(session);
+
+        await session.ActiveTab.Page.ClickAsync("#l");
+        var notice = await blocked;
+        await WaitAsync(() => Task.FromResult(session.ActiveTab.ToDto().Title == "Blocked"));
+
+        Assert.Equal(refused, notice.Url);
+        Assert.Contains("loopback", notice.Reason, StringComparison.Ordinal);
+        Assert.Equal(refused, session.ActiveTab.ToDto().Url);
+        await CloseAsync(session);
+    }
+
     [Theory]
     [InlineData("alert('hello')", "alert", true, null, "done")]
     [InlineData("window.result = confirm('sure?') ? 'yes' : 'no'", "confirm", false, null, "no")]

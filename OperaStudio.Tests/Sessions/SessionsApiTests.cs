@@ -78,6 +78,28 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         await Http.DeleteAsync($"/api/sessions/{session.Id}");
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:1/", "loopback", "http://127.0.0.1:1/")]
+    [InlineData("http://2130706433:1/", "loopback", "http://127.0.0.1:1/")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "link-local", "http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://10.1.2.3/", "private-network", "http://10.1.2.3/")]
+    public async Task Navigate_RefusedByPolicy_Returns400AndTheTabExplainsWhy(string url, string code, string shown)
+    {
+        var session = await CreateSessionAsync();
+
+        using var response = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate", new { url });
+        var problem = await response.Content.ReadFromJsonAsync<ProblemShape>();
+        var tab = await WaitForTabAsync(session.Id, t => t.Title == "Blocked");
+        var pageText = await service.Sessions.Find(session.Id)!.ActiveTab.Page.InnerTextAsync("body");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(code, problem!.Code);
+        Assert.Contains("refuses", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(shown, tab.Url);
+        Assert.Contains(problem.Detail!, pageText, StringComparison.Ordinal);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
     [Fact]
     public async Task Tabs_OpenActivateClose_KeepTheSessionConsistent()
     {
@@ -181,5 +203,5 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         throw new TimeoutException($"The tab never reached the expected state; last: {last}");
     }
 
-    private sealed record ProblemShape(string? Title, string? Detail, int? Status);
+    private sealed record ProblemShape(string? Title, string? Detail, int? Status, string? Code);
 }

@@ -15,6 +15,8 @@ public sealed partial class BrowserPool(
     IEnumerable<IBrowserLaunchArguments> launchArguments,
     ILogger<BrowserPool> logger) : IHostedService, IAsyncDisposable
 {
+    private static readonly TimeSpan RelaunchWait = TimeSpan.FromSeconds(20);
+
     private readonly BrowserOptions _options = options.Value;
     private readonly ConcurrentQueue<BrowserLease> _warm = new();
     private readonly SemaphoreSlim _refill = new(0);
@@ -63,27 +65,24 @@ public sealed partial class BrowserPool(
         }
 
         _refill.Release();
-        return await CreateLeaseAsync(PickBrowser(), storageStatePath: null, wasWarm: false, cancellationToken);
+        var cold = await CreateLeaseAsync(await PickBrowserAsync(cancellationToken), storageStateJson: null, wasWarm: false, cancellationToken);
+        await cold.FirstPage.Page.GotoAsync(StartPage.Url).WaitAsync(cancellationToken);
+        return cold;
     }
 
-    /// <summary>A fresh context carrying saved cookies and local storage (a restored session).</summary>
-    public Task<BrowserLease> AcquireWithStorageAsync(string storageStatePath, CancellationToken cancellationToken = default) =>
-        CreateLeaseAsync(PickBrowser(), storageStatePath, wasWarm: false, cancellationToken);
+    /// <summary>A fresh context carrying saved cookies and local storage (Playwright storage-state JSON) for a restore.</summary>
+    public async Task<BrowserLease> AcquireWithStorageAsync(string? storageStateJson, CancellationToken cancellationToken = default) =>
+        await CreateLeaseAsync(await PickBrowserAsync(cancellationToken), storageStateJson, wasWarm: false, cancellationToken);
 
+    /// <summary>
+    /// Stops refilling only. The browsers close in <see cref="DisposeAsync"/>, after every hosted service has stopped:
+    /// hosted services may stop in any order, and sessions must be saved while their pages still exist.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         _refill.Release();
         await _refillLoop;
-        while (_warm.TryDequeue(out var lease))
-        {
-            await lease.DisposeAsync();
-        }
-
-        foreach (var browser in _browsers.OfType<PooledBrowser>())
-        {
-            await browser.DisposeAsync();
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -93,29 +92,39 @@ public sealed partial class BrowserPool(
             await StopAsync(CancellationToken.None);
         }
 
+        while (_warm.TryDequeue(out var lease))
+        {
+            await lease.DisposeAsync();
+        }
+
+        foreach (var browser in _browsers.OfType<PooledBrowser>())
+        {
+            await browser.DisposeAsync();
+        }
+
         _playwright?.Dispose();
         _stopping.Dispose();
         _refill.Dispose();
     }
 
-    internal BrowserNewContextOptions ContextOptions(string? storageStatePath) => new()
+    internal BrowserNewContextOptions ContextOptions(string? storageStateJson) => new()
     {
         ViewportSize = new ViewportSize { Width = _options.ViewportWidth, Height = _options.ViewportHeight },
         AcceptDownloads = true,
         // Service workers would fetch outside the page's view and outlive it; the URL policy forbids them.
         ServiceWorkers = ServiceWorkerPolicy.Block,
-        StorageStatePath = storageStatePath,
+        StorageState = storageStateJson,
     };
 
-    private async Task<BrowserLease> CreateLeaseAsync(PooledBrowser browser, string? storageStatePath, bool wasWarm, CancellationToken cancellationToken)
+    private async Task<BrowserLease> CreateLeaseAsync(PooledBrowser browser, string? storageStateJson, bool wasWarm, CancellationToken cancellationToken)
     {
-        var context = await browser.Browser.NewContextAsync(ContextOptions(storageStatePath));
+        var context = await browser.Browser.NewContextAsync(ContextOptions(storageStateJson));
         try
         {
             await context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync);
             var page = await context.NewPageAsync();
             var handle = await PageHandle.AttachAsync(page);
-            if (storageStatePath is null)
+            if (wasWarm)
             {
                 await page.GotoAsync(StartPage.Url).WaitAsync(cancellationToken);
             }
@@ -127,6 +136,17 @@ public sealed partial class BrowserPool(
             await context.CloseAsync();
             throw;
         }
+    }
+
+    /// <summary>The least busy browser; right after a crash, waits (a bounded while) for the relaunch.</summary>
+    private async Task<PooledBrowser> PickBrowserAsync(CancellationToken cancellationToken)
+    {
+        for (var waited = TimeSpan.Zero; !IsReady && waited < RelaunchWait; waited += TimeSpan.FromMilliseconds(100))
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return PickBrowser();
     }
 
     private PooledBrowser PickBrowser()
@@ -192,7 +212,7 @@ public sealed partial class BrowserPool(
                 Interlocked.Increment(ref _pendingWarm);
                 try
                 {
-                    _warm.Enqueue(await CreateLeaseAsync(PickBrowser(), storageStatePath: null, wasWarm: true, stopping));
+                    _warm.Enqueue(await CreateLeaseAsync(PickBrowser(), storageStateJson: null, wasWarm: true, stopping));
                 }
                 catch (Exception ex) when (ex is PlaywrightException or BrowserUnavailableException or TimeoutException)
                 {

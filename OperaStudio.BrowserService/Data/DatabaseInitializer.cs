@@ -7,15 +7,25 @@ namespace OperaStudio.BrowserService.Data;
 /// Applies EF Core migrations at start (through the provider's retrying execution strategy) and reports its state
 /// in /health. If PostgreSQL is not there yet it keeps trying, so the service recovers when the database comes back.
 /// </summary>
-internal sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext> factory, ILogger<DatabaseInitializer> logger)
+public sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext> factory, ILogger<DatabaseInitializer> logger)
     : BackgroundService, IHealthCheck
 {
     private volatile string _state = "pending";
     private volatile string? _error;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once the schema is current.</summary>
-    public Task Ready => _ready.Task;
+    /// <summary>Waits (at most 30 s) until the schema is current; throws with the migration error otherwise.</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"The database is not ready: {_error ?? "migrations are still running"}.");
+        }
+    }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_state switch
@@ -25,32 +35,54 @@ internal sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbConte
             _ => HealthCheckResult.Unhealthy("applying migrations"),
         });
 
+    /// <summary>
+    /// The first attempt runs before the host starts the hosted services registered after it (Data Protection loads its
+    /// key ring from these tables); if PostgreSQL is down it fails fast and the background loop keeps trying.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await TryMigrateAsync(attempt: 1, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        for (var attempt = 2; _state != "ready" && !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
-                _state = "migrating";
-                await using var db = await factory.CreateDbContextAsync(stoppingToken);
-                var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
-                await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(stoppingToken));
-                _state = "ready";
-                _ready.TrySetResult();
-                LogMigrated(pending.Count);
-                return;
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _state = "failed";
-                _error = ex.GetBaseException().Message;
-                LogMigrationFailed(ex, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+
+            await TryMigrateAsync(attempt, stoppingToken);
+        }
+    }
+
+    private async Task TryMigrateAsync(int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _state = "migrating";
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
+            _state = "ready";
+            _ready.TrySetResult();
+            LogMigrated(pending.Count);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _state = "pending";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _state = "failed";
+            _error = ex.GetBaseException().Message;
+            LogMigrationFailed(ex, attempt);
         }
     }
 

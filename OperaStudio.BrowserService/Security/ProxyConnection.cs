@@ -251,7 +251,14 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         if (!decision.Allowed)
         {
             refusals.Record(host, port, decision);
-            logger.Refused(host, port, decision.Code, decision.Reason);
+            if (decision.Code == UrlDecision.DnsFailed)
+            {
+                logger.RefusedUnresolvable(host, port, decision.Code, decision.Reason);
+            }
+            else
+            {
+                logger.Refused(host, port, decision.Code, decision.Reason);
+            }
             await AnswerAndCloseAsync(ProxyResponses.Blocked(url, decision, tunnel), stopping);
             return null;
         }

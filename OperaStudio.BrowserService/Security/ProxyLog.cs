@@ -11,6 +11,10 @@ internal static partial class ProxyLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Host}:{Port} ({Code}): {Reason}")]
     public static partial void Refused(this ILogger logger, string host, int port, string code, string reason);
 
+    /// <summary>Names that do not resolve (Chromium's own background requests on an offline machine, typos): routine.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused {Host}:{Port} ({Code}): {Reason}")]
+    public static partial void RefusedUnresolvable(this ILogger logger, string host, int port, string code, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rejected a malformed proxy request ({Status}): {Error}")]
     public static partial void Malformed(this ILogger logger, int status, string error);
 

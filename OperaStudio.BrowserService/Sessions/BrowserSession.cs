@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions.Persistence;
 
 namespace OperaStudio.BrowserService.Sessions;
 
@@ -37,6 +38,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         _time = time;
         _logger = logger;
         CreatedAt = time.GetUtcNow();
+        StartedAt = CreatedAt;
         _lastActivityTicks = CreatedAt.UtcTicks;
         _viewport = new ViewportDto(browserOptions.ViewportWidth, browserOptions.ViewportHeight, 1);
         DownloadsDirectory = Path.Combine(options.ResolveDownloadsPath(), id);
@@ -58,7 +60,11 @@ public sealed partial class BrowserSession : IAsyncDisposable
     /// <summary>The URL policy as the session layer uses it (explaining refused navigations in the tab).</summary>
     public UrlGuard Guard { get; }
 
-    public DateTimeOffset CreatedAt { get; }
+    /// <summary>When the session was first created (kept across restores).</summary>
+    public DateTimeOffset CreatedAt { get; private init; }
+
+    /// <summary>When this live instance started (the maximum lifetime counts from here).</summary>
+    public DateTimeOffset StartedAt { get; }
 
     public DateTimeOffset LastActivityAt => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
 
@@ -91,12 +97,42 @@ public sealed partial class BrowserSession : IAsyncDisposable
     }
 
     internal static async Task<BrowserSession> StartAsync(
-        BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+        BrowserLease lease, string? owner, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
-        var session = new BrowserSession(Ids.New(), lease, guard, options, browserOptions, time, logger);
+        var session = new BrowserSession(Ids.New(), lease, guard, options, browserOptions, time, logger) { Owner = owner };
         await session.AddTabAsync(lease.FirstPage);
-        // target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.
-        lease.Context.Page += (_, page) => _ = session.AdoptPopupAsync(page);
+        session.WatchPopups();
+        return session;
+    }
+
+    /// <summary>
+    /// Brings a saved session back in a fresh context that already carries its cookies and local storage: same id,
+    /// same tabs (same ids, in order) at their last addresses, the same active tab and viewport.
+    /// </summary>
+    internal static async Task<BrowserSession> RestoreAsync(
+        SavedSession saved, BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
+    {
+        var session = new BrowserSession(saved.Id, lease, guard, options, browserOptions, time, logger) { Owner = saved.Owner, CreatedAt = saved.CreatedAt };
+        if (saved.Viewport.Width > 0)
+        {
+            session._viewport = saved.Viewport;
+        }
+
+        var tabs = saved.Tabs.Count > 0 ? saved.Tabs : [new SavedTab(Ids.New(8), StartPage.Url, "")];
+        var first = await session.AddTabAsync(lease.FirstPage, tabs[0].Id);
+        await first.RestoreAsync(tabs[0].Url);
+        foreach (var tab in tabs.Skip(1))
+        {
+            var restored = await session.AddTabAsync(await PageHandle.AttachAsync(await session.NewOwnPageAsync()), tab.Id);
+            await restored.RestoreAsync(tab.Url);
+        }
+
+        if (saved.ActiveTabId is { } active && session.FindTab(active) is not null)
+        {
+            await session.ActivateAsync(active);
+        }
+
+        session.WatchPopups();
         return session;
     }
 
@@ -256,14 +292,15 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
-    public async ValueTask CloseAsync(string reason)
+    /// <summary>Ends the session here; <paramref name="restorable"/> tells viewers that joining again brings it back.</summary>
+    public async ValueTask CloseAsync(string reason, bool restorable = false)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1)
         {
             return;
         }
 
-        Publish(new SessionEnded(Id, reason));
+        Publish(new SessionEnded(Id, reason, restorable));
         foreach (var tab in Tabs)
         {
             tab.MarkClosed();
@@ -391,10 +428,13 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
-    private async Task<BrowserTab> AddTabAsync(PageHandle handle)
+    /// <summary>target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.</summary>
+    private void WatchPopups() => Lease.Context.Page += (_, page) => _ = AdoptPopupAsync(page);
+
+    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null)
     {
         TryClaim(handle.Page);
-        var tab = new BrowserTab(Ids.New(8), handle, this, _logger);
+        var tab = new BrowserTab(tabId ?? Ids.New(8), handle, this, _logger);
         await tab.AttachAsync(handle, Lease.Browser);
         await ApplyViewportAsync(tab);
         lock (_gate)
@@ -431,11 +471,32 @@ public sealed partial class BrowserSession : IAsyncDisposable
         {
             if (Tabs.Count == 0)
             {
-                // The site closed the last tab (window.close): keep the session usable.
-                _ = OpenTabAsync(url: null).ContinueWith(t => LogAdoptFailed(t.Exception!, Id), TaskContinuationOptions.OnlyOnFaulted);
+                _ = ReopenAfterLastTabClosedAsync();
             }
 
             PublishTabs();
+        }
+    }
+
+    /// <summary>
+    /// The site closed the last tab (window.close): keep the session usable with a start page. When the pages went
+    /// because Chromium died, the session is being suspended instead and nothing is opened.
+    /// </summary>
+    private async Task ReopenAfterLastTabClosedAsync()
+    {
+        await Task.Delay(100);
+        if (IsClosed || !Lease.Browser.IsConnected || Tabs.Count > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await OpenTabAsync(url: null);
+        }
+        catch (PlaywrightException ex)
+        {
+            LogAdoptFailed(ex, Id);
         }
     }
 

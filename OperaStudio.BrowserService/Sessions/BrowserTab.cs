@@ -106,6 +106,21 @@ public sealed partial class BrowserTab : IAsyncDisposable
         await Page.GotoAsync(url.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit }).WaitAsync(cancellationToken);
     }
 
+    /// <summary>Opens the address a restored tab had; a failure leaves Chromium's error page, as a browser would.</summary>
+    internal async Task RestoreAsync(string url)
+    {
+        var target = Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Scheme is "http" or "https" ? url : StartPage.Url;
+        SetPendingUrl(target);
+        try
+        {
+            await Page.GotoAsync(target, new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 15_000 });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            // Site down or refused: the tab shows why, like any failed navigation.
+        }
+    }
+
     /// <summary>False when there is no page to go back to.</summary>
     public async Task<bool> GoBackAsync()
     {
@@ -292,6 +307,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         }
 
         PublishUpdate();
+        _session.Publish(new TabNavigated(_session.Id, Id, url));
         _ = RefreshHistoryAndPublishAsync();
     }
 

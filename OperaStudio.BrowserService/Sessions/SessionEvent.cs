@@ -30,4 +30,8 @@ public sealed record NavigationBlocked(string SessionId, string TabId, string Ur
 /// <summary>The viewport changed; screencasts restart at the new size.</summary>
 public sealed record ViewportChanged(string SessionId, ViewportDto Viewport) : SessionEvent(SessionId);
 
-public sealed record SessionEnded(string SessionId, string Reason) : SessionEvent(SessionId);
+/// <summary>A tab committed a navigation in its main frame (a page it arrived at, for the history).</summary>
+public sealed record TabNavigated(string SessionId, string TabId, string Url) : SessionEvent(SessionId);
+
+/// <summary>The session stopped running here. When <paramref name="Restorable"/>, joining it again brings it back.</summary>
+public sealed record SessionEnded(string SessionId, string Reason, bool Restorable = false) : SessionEvent(SessionId);

@@ -1,64 +1,84 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Browsers;
+using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Sessions.Persistence;
+using OperaStudio.BrowserService.Sessions.Registry;
 
 namespace OperaStudio.BrowserService.Sessions;
 
-/// <summary>The live sessions of this node: creates them from the pool's leases, finds them, closes them.</summary>
+/// <summary>
+/// The sessions of this node through their whole life: created from the warm pool within the limits (node,
+/// cluster, user); saved as they change; released when idle or too old; suspended when Chromium crashes or the
+/// service stops; restored — same id, same tabs, still logged in — the next time anyone asks for them.
+/// </summary>
 public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, BrowserSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _restoring = new(StringComparer.Ordinal);
     private readonly BrowserPool _pool;
     private readonly UrlGuard _guard;
+    private readonly SessionSaver _saver;
+    private readonly SessionStateStore _store;
+    private readonly SessionRegistry _registry;
     private readonly SessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionManager> _logger;
-    private readonly SemaphoreSlim _capacity;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _sweeper = Task.CompletedTask;
+    private Task? _stopped;
 
-    public SessionManager(BrowserPool pool, UrlGuard guard, IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
+    public SessionManager(
+        BrowserPool pool, UrlGuard guard, SessionSaver saver, SessionStateStore store, SessionRegistry registry,
+        IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
     {
         _pool = pool;
         _guard = guard;
+        _saver = saver;
+        _store = store;
+        _registry = registry;
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _capacity = new SemaphoreSlim(_options.MaxSessions, _options.MaxSessions);
         _pool.BrowserLost += OnBrowserLost;
     }
 
-    /// <summary>Raised after a session starts, before anyone can see it; the live view subscribes here.</summary>
+    /// <summary>Raised after a session starts or is restored, before anyone can see it; the live view subscribes here.</summary>
     public event Action<BrowserSession>? SessionStarted;
 
     public IReadOnlyCollection<BrowserSession> All => [.. _sessions.Values.OrderBy(s => s.CreatedAt)];
 
     public int Count => _sessions.Count;
 
+    public long Restored => Interlocked.Read(ref _restored);
+
+    public bool IsAtCapacity => _sessions.Count >= _options.MaxSessions;
+
+    private long _restored;
+
+    /// <summary>A session live on this node (no restore).</summary>
     public BrowserSession? Find(string id) => _sessions.GetValueOrDefault(id);
 
     /// <summary>A new session from the warm pool; opens <paramref name="url"/> (waiting for commit) when given.</summary>
-    public async Task<BrowserSession> CreateAsync(Uri? url, CancellationToken cancellationToken = default)
+    public async Task<BrowserSession> CreateAsync(Uri? url, string? owner = null, CancellationToken cancellationToken = default)
     {
-        if (!_capacity.Wait(0, CancellationToken.None))
-        {
-            throw new SessionLimitException(
-                $"This node runs its maximum of {_options.MaxSessions} sessions. Close one, or retry shortly.", TimeSpan.FromSeconds(10));
-        }
-
+        await EnsureCapacityAsync(owner);
+        var lease = await _pool.AcquireAsync(cancellationToken);
         BrowserSession session;
         try
         {
-            var lease = await _pool.AcquireAsync(cancellationToken);
-            session = await BrowserSession.StartAsync(lease, _guard, _options, _pool.Options, _time, _logger);
+            session = await BrowserSession.StartAsync(lease, owner, _guard, _options, _pool.Options, _time, _logger);
         }
         catch
         {
-            _capacity.Release();
+            await lease.DisposeAsync();
             throw;
         }
 
-        _sessions[session.Id] = session;
-        SessionStarted?.Invoke(session);
-        LogSessionCreated(session.Id, session.Lease.WasWarm);
+        Adopt(session);
+        LogSessionCreated(session.Id, lease.WasWarm);
         if (url is not null)
         {
             await session.ActiveTab.NavigateAsync(url, cancellationToken);
@@ -67,45 +87,241 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         return session;
     }
 
+    /// <summary>
+    /// The live session, or — if it was released, suspended by a crash or a restart — the same session brought back
+    /// from its saved state. Null when it never existed, was closed by its user, or runs on another node.
+    /// </summary>
+    public async Task<BrowserSession?> GetOrRestoreAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (Find(id) is { } live)
+        {
+            return live;
+        }
+
+        var gate = _restoring.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(id) is { } restoredMeanwhile)
+            {
+                return restoredMeanwhile;
+            }
+
+            var saved = await _store.LoadRestorableAsync(id, cancellationToken);
+            if (saved is null)
+            {
+                return null;
+            }
+
+            if (await _registry.FindNodeAsync(id) is { } node && node != _registry.NodeId)
+            {
+                // Live on another node; the caller should be routed there.
+                return null;
+            }
+
+            await EnsureCapacityAsync(saved.Owner);
+            var lease = await _pool.AcquireWithStorageAsync(saved.StorageStateJson, cancellationToken);
+            BrowserSession session;
+            try
+            {
+                session = await BrowserSession.RestoreAsync(saved, lease, _guard, _options, _pool.Options, _time, _logger);
+            }
+            catch
+            {
+                await lease.DisposeAsync();
+                throw;
+            }
+
+            Adopt(session);
+            Interlocked.Increment(ref _restored);
+            LogSessionRestored(id, saved.Tabs.Count, saved.StorageStateJson is not null);
+            return session;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Closes a session for good (its user ended it); its history stays. Also closes a saved, not-live one.</summary>
     public async Task<bool> CloseAsync(string id, string reason)
+    {
+        if (_sessions.TryRemove(id, out var session))
+        {
+            await _saver.SaveNowAsync(session, SessionLifecycle.Closed, reason);
+            await session.CloseAsync(reason);
+            LogSessionClosed(id, reason);
+            return true;
+        }
+
+        if (await _store.LoadRestorableAsync(id) is not null)
+        {
+            await _store.MarkAsync(id, SessionLifecycle.Closed, reason);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Saves and releases a session (its context and processes go); the next use restores it.</summary>
+    public async Task<bool> ReleaseAsync(string id, string reason)
     {
         if (!_sessions.TryRemove(id, out var session))
         {
             return false;
         }
 
-        _capacity.Release();
-        await session.CloseAsync(reason);
-        LogSessionClosed(id, reason);
+        await _saver.SaveNowAsync(session, SessionLifecycle.Released, reason);
+        await session.CloseAsync(reason, restorable: true);
+        LogSessionReleased(id, reason);
         return true;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Hosted after the pool, so it stops first: sessions end (and viewers hear it) before Chromium goes.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
+        _sweeper = SweepAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every session is saved as suspended and its viewers hear that it will come back, before Chromium goes. The
+    /// pool closes its browsers when it is disposed, which the container does after this manager's disposal, and
+    /// disposal waits for this stop — measured: the host may dispose services while a hosted stop is still running.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopping)
+        {
+            return _stopped ??= StopSessionsAsync();
+        }
+    }
+
+    private async Task StopSessionsAsync()
+    {
+        await _stopping.CancelAsync();
+        await _sweeper;
         _pool.BrowserLost -= OnBrowserLost;
-        await Task.WhenAll(_sessions.Keys.Select(id => CloseAsync(id, "the browser service is shutting down")));
+        await Task.WhenAll(_sessions.Keys.Select(async id =>
+        {
+            if (_sessions.TryRemove(id, out var session))
+            {
+                await _saver.SaveNowAsync(session, SessionLifecycle.Suspended, "the browser service restarted");
+                await session.CloseAsync("The browser service is restarting; this session comes back when it returns.", restorable: true);
+            }
+        }));
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
-        _capacity.Dispose();
+        _stopping.Dispose();
     }
 
+    private void Adopt(BrowserSession session)
+    {
+        _sessions[session.Id] = session;
+        _saver.Track(session);
+        _registry.Track(session);
+        SessionStarted?.Invoke(session);
+    }
+
+    private async Task EnsureCapacityAsync(string? owner)
+    {
+        var retryAfter = TimeSpan.FromSeconds(10);
+        if (_sessions.Count >= _options.MaxSessions)
+        {
+            throw new SessionLimitException(
+                $"This node runs its maximum of {_options.MaxSessions} sessions. Close one, or retry shortly.", retryAfter);
+        }
+
+        // This node's sessions (always current) plus the others the registry knows (its writes trail by a moment).
+        var local = _sessions.Values.Select(s => (s.Id, s.Owner)).ToList();
+        var cluster = await _registry.ListAsync() ?? [];
+        var live = local.Concat(cluster.Where(r => !_sessions.ContainsKey(r.Session.Id)).Select(r => (r.Session.Id, r.Owner))).ToList();
+        if (live.Count >= _options.MaxSessionsGlobal)
+        {
+            throw new SessionLimitException($"Opera Studio runs its maximum of {_options.MaxSessionsGlobal} sessions. Retry shortly.", retryAfter);
+        }
+
+        if (owner is not null && live.Count(s => s.Owner == owner) >= _options.MaxSessionsPerUser)
+        {
+            throw new SessionLimitException(
+                $"You already have {_options.MaxSessionsPerUser} live sessions. Close one to open another.", retryAfter);
+        }
+    }
+
+    /// <summary>Releases sessions idle past the timeout (no viewer, no input, no agent activity) or past their lifetime.</summary>
+    private async Task SweepAsync(CancellationToken stopping)
+    {
+        var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+        var lifetime = TimeSpan.FromMinutes(_options.MaxLifetimeMinutes);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SweepInterval, _time, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var session in _sessions.Values)
+            {
+                if (session.ViewerCount == 0 && now - session.LastActivityAt >= idle)
+                {
+                    await ReleaseAsync(session.Id, $"idle for {_options.IdleTimeoutSeconds} s without a viewer, input or agent activity");
+                }
+                else if (now - session.StartedAt >= lifetime)
+                {
+                    await ReleaseAsync(session.Id, $"reached its maximum lifetime of {_options.MaxLifetimeMinutes} minutes");
+                }
+            }
+        }
+    }
+
+    /// <summary>Chromium died: its sessions' pages are gone. They are suspended and come back on their next use.</summary>
     private void OnBrowserLost(PooledBrowser browser)
     {
         foreach (var session in _sessions.Values.Where(s => s.Lease.Browser == browser))
         {
-            _ = CloseAsync(session.Id, "Chromium crashed; this session's pages are gone");
+            if (_sessions.TryRemove(session.Id, out _))
+            {
+                _ = SuspendAfterCrashAsync(session);
+            }
+        }
+    }
+
+    private async Task SuspendAfterCrashAsync(BrowserSession session)
+    {
+        LogSessionSuspended(session.Id);
+        await session.CloseAsync("Chromium stopped unexpectedly; reconnecting restores this session.", restorable: true);
+        try
+        {
+            await _store.MarkAsync(session.Id, SessionLifecycle.Suspended, "Chromium crashed");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMarkFailed(ex, session.Id);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} created (warm: {Warm})")]
     private partial void LogSessionCreated(string sessionId, bool warm);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} restored with {Tabs} tab(s) (storage state: {HasStorage})")]
+    private partial void LogSessionRestored(string sessionId, int tabs, bool hasStorage);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} closed: {Reason}")]
     private partial void LogSessionClosed(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} released: {Reason}")]
+    private partial void LogSessionReleased(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} suspended: its Chromium crashed")]
+    private partial void LogSessionSuspended(string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark session {SessionId} as suspended")]
+    private partial void LogMarkFailed(Exception exception, string sessionId);
 }

@@ -14,6 +14,22 @@ public sealed class SessionOptions
     [Range(1, 100)]
     public int MaxTabsPerSession { get; set; } = 20;
 
+    /// <summary>Live sessions across the whole cluster (counted in the Redis registry).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSessionsGlobal { get; set; } = 1000;
+
+    /// <summary>Without a viewer, input or agent activity for this long, a session is released (restorable later).</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int IdleTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>A live session is recycled (saved and released) after this long, whatever it does.</summary>
+    [Range(1, 30 * 24 * 60)]
+    public int MaxLifetimeMinutes { get; set; } = 480;
+
+    /// <summary>How soon after a navigation or tab change the session's state is saved.</summary>
+    [Range(0, 60_000)]
+    public int SaveDebounceMilliseconds { get; set; } = 1500;
+
     /// <summary>Live sessions one user (the <c>X-Opera-User</c> owner) may hold across the cluster.</summary>
     [Range(1, 10_000)]
     public int MaxSessionsPerUser { get; set; } = 5;

@@ -26,10 +26,10 @@ public static class SessionsApi
         tabs.MapPost("/", OpenTabAsync);
         tabs.MapDelete("/{tabId}", CloseTabAsync);
         tabs.MapPost("/{tabId}/navigate", NavigateAsync);
-        tabs.MapPost("/{tabId}/back", (string id, string tabId, SessionManager manager, UrlGuard guard) =>
-            HistoryAsync(id, tabId, manager, guard, tab => tab.GoBackAsync(), "There is no earlier page in this tab's history."));
-        tabs.MapPost("/{tabId}/forward", (string id, string tabId, SessionManager manager, UrlGuard guard) =>
-            HistoryAsync(id, tabId, manager, guard, tab => tab.GoForwardAsync(), "There is no later page in this tab's history."));
+        tabs.MapPost("/{tabId}/back", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
+            HistoryAsync(id, tabId, manager, guard, http, tab => tab.GoBackAsync(), "There is no earlier page in this tab's history.", ct));
+        tabs.MapPost("/{tabId}/forward", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
+            HistoryAsync(id, tabId, manager, guard, http, tab => tab.GoForwardAsync(), "There is no later page in this tab's history.", ct));
         tabs.MapPost("/{tabId}/reload", ReloadAsync);
         tabs.MapPost("/{tabId}/activate", ActivateAsync);
         tabs.MapGet("/{tabId}/screenshot", ScreenshotAsync);
@@ -55,7 +55,7 @@ public static class SessionsApi
 
         try
         {
-            var session = await manager.CreateAsync(url, cancellationToken);
+            var session = await manager.CreateAsync(url, Owner(http), cancellationToken);
             return TypedResults.Created($"/api/sessions/{session.Id}", session.ToDto());
         }
         catch (SessionLimitException ex)
@@ -86,18 +86,22 @@ public static class SessionsApi
         return TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Select(s => s.ToDto()).ToList());
     }
 
-    private static Results<Ok<SessionDto>, ProblemHttpResult> GetSession(string id, SessionManager manager) =>
-        manager.Find(id) is { } session ? TypedResults.Ok(session.ToDto()) : Problems.SessionNotFound(id);
+    private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> GetSession(string id, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (session, problem) = await ResolveAsync(manager, id, http, cancellationToken);
+        return session is null ? problem! : TypedResults.Ok(session.ToDto());
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CloseSessionAsync(string id, SessionManager manager) =>
         await manager.CloseAsync(id, "closed by the user") ? TypedResults.NoContent() : Problems.SessionNotFound(id);
 
     private static async Task<Results<Created<TabDto>, ProblemHttpResult>> OpenTabAsync(
-        string id, CreateTabRequest? request, SessionManager manager, UrlGuard guard, CancellationToken cancellationToken)
+        string id, CreateTabRequest? request, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken cancellationToken)
     {
-        if (manager.Find(id) is not { } session)
+        var (session, notFound) = await ResolveAsync(manager, id, http, cancellationToken);
+        if (session is null)
         {
-            return Problems.SessionNotFound(id);
+            return notFound!;
         }
 
         Uri? url = null;
@@ -127,22 +131,25 @@ public static class SessionsApi
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> CloseTabAsync(string id, string tabId, SessionManager manager)
+    private static async Task<Results<NoContent, ProblemHttpResult>> CloseTabAsync(
+        string id, string tabId, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
     {
-        if (manager.Find(id) is not { } session)
+        var (session, notFound) = await ResolveAsync(manager, id, http, cancellationToken);
+        if (session is null)
         {
-            return Problems.SessionNotFound(id);
+            return notFound!;
         }
 
         return await session.CloseTabAsync(tabId) ? TypedResults.NoContent() : Problems.TabNotFound(id, tabId);
     }
 
     private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> NavigateAsync(
-        string id, string tabId, NavigateRequest? request, SessionManager manager, UrlGuard guard, CancellationToken cancellationToken)
+        string id, string tabId, NavigateRequest? request, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         var check = await guard.CheckAsync(request?.Url, cancellationToken);
@@ -164,11 +171,13 @@ public static class SessionsApi
     }
 
     private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> HistoryAsync(
-        string id, string tabId, SessionManager manager, UrlGuard guard, Func<BrowserTab, Task<bool>> move, string nothingThere)
+        string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, Func<BrowserTab, Task<bool>> move, string nothingThere,
+        CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         try
@@ -181,11 +190,13 @@ public static class SessionsApi
         }
     }
 
-    private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> ReloadAsync(string id, string tabId, SessionManager manager, UrlGuard guard)
+    private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> ReloadAsync(
+        string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         try
@@ -199,22 +210,25 @@ public static class SessionsApi
         }
     }
 
-    private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> ActivateAsync(string id, string tabId, SessionManager manager)
+    private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> ActivateAsync(
+        string id, string tabId, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
     {
-        if (manager.Find(id) is not { } session)
+        var (session, notFound) = await ResolveAsync(manager, id, http, cancellationToken);
+        if (session is null)
         {
-            return Problems.SessionNotFound(id);
+            return notFound!;
         }
 
         return await session.ActivateAsync(tabId) ? TypedResults.Ok(session.ToDto()) : Problems.TabNotFound(id, tabId);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ScreenshotAsync(
-        string id, string tabId, SessionManager manager, bool? fullPage)
+        string id, string tabId, SessionManager manager, bool? fullPage, HttpContext http, CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         try
@@ -228,11 +242,12 @@ public static class SessionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AnswerDialogAsync(
-        string id, string tabId, DialogAnswerRequest? request, SessionManager manager)
+        string id, string tabId, DialogAnswerRequest? request, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         if (request is null)
@@ -246,11 +261,12 @@ public static class SessionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetFilesAsync(
-        string id, string tabId, IFormFileCollection files, SessionManager manager, CancellationToken cancellationToken)
+        string id, string tabId, IFormFileCollection files, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
     {
-        if (FindTab(manager, id, tabId, out var tab) is { } notFound)
+        var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
+        if (tab is null)
         {
-            return notFound;
+            return notFound!;
         }
 
         if (!tab!.HasFileChooser)
@@ -274,6 +290,7 @@ public static class SessionsApi
     private static Results<Ok<IReadOnlyList<DownloadDto>>, ProblemHttpResult> ListDownloads(string id, SessionManager manager) =>
         manager.Find(id) is { } session ? TypedResults.Ok(session.Downloads) : Problems.SessionNotFound(id);
 
+
     private static Results<PhysicalFileHttpResult, ProblemHttpResult> GetDownload(string id, string downloadId, SessionManager manager)
     {
         if (manager.Find(id) is not { } session)
@@ -286,17 +303,44 @@ public static class SessionsApi
             : Problems.NotFound("Download not found", $"Session {id} has no finished download '{downloadId}'.");
     }
 
-    private static ProblemHttpResult? FindTab(SessionManager manager, string id, string tabId, out BrowserTab? tab)
+    private static async Task<(BrowserTab? Tab, ProblemHttpResult? Problem)> FindTabAsync(
+        SessionManager manager, string id, string tabId, HttpContext http, CancellationToken cancellationToken)
     {
-        tab = null;
-        if (manager.Find(id) is not { } session)
+        var (session, problem) = await ResolveAsync(manager, id, http, cancellationToken);
+        if (session is null)
         {
-            return Problems.SessionNotFound(id);
+            return (null, problem);
         }
 
-        tab = session.FindTab(tabId);
-        return tab is null ? Problems.TabNotFound(id, tabId) : null;
+        var tab = session.FindTab(tabId);
+        return tab is null ? (null, Problems.TabNotFound(id, tabId)) : (tab, null);
     }
+
+    /// <summary>The live session, restoring a released or suspended one; a problem when that cannot be.</summary>
+    private static async Task<(BrowserSession? Session, ProblemHttpResult? Problem)> ResolveAsync(
+        SessionManager manager, string id, HttpContext http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await manager.GetOrRestoreAsync(id, cancellationToken) is { } session
+                ? (session, null)
+                : (null, Problems.SessionNotFound(id));
+        }
+        catch (SessionLimitException ex)
+        {
+            http.Response.Headers.RetryAfter = ((int)ex.RetryAfter.TotalSeconds).ToString();
+            return (null, Problems.TooManySessions(ex.Message));
+        }
+        catch (BrowserUnavailableException ex)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return (null, Problems.Unavailable(ex.Message));
+        }
+    }
+
+    /// <summary>Who the caller is (the web app passes its user's id), for per-user limits.</summary>
+    private static string? Owner(HttpContext http) =>
+        http.Request.Headers["X-Opera-User"].ToString().Trim() is { Length: > 0 and <= 128 } owner ? owner : null;
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -1,3 +1,6 @@
+using OperaStudio.BrowserService.Sessions.Persistence;
+using OperaStudio.BrowserService.Sessions.Registry;
+
 namespace OperaStudio.BrowserService.Sessions;
 
 public static class SessionsExtensions
@@ -9,11 +12,15 @@ public static class SessionsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UrlGuard>();
+        builder.Services.AddSingleton<SessionStateStore>();
+        // Registry and saver are hosted before the manager, so the manager stops (saving every session) first.
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SessionRegistry>());
+        builder.Services.AddSingleton<SessionSaver>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SessionSaver>());
         builder.Services.AddSingleton<SessionManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionManager>());
-        builder.Services.AddSingleton<UrlGuard>();
-        builder.Services.AddSingleton<Registry.SessionRegistry>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<Registry.SessionRegistry>());
         return builder;
     }
 }

@@ -23,5 +23,6 @@ public interface ILiveViewClient
 
     Task NavigationBlocked(string tabId, string url, string reason);
 
-    Task SessionEnded(string reason);
+    /// <summary>The session stopped here; when <paramref name="restorable"/>, joining again restores it.</summary>
+    Task SessionEnded(string reason, bool restorable);
 }

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Streaming;
 
@@ -10,18 +12,32 @@ namespace OperaStudio.BrowserService.Streaming;
 /// and clipboard input. Input methods return at once (the queue delivers in order); a malformed message is refused
 /// with a HubException and never reaches the browser, and the session is untouched.
 /// </summary>
-internal sealed class LiveViewHub(LiveViews views, IOptions<StreamingOptions> options) : Hub<ILiveViewClient>
+internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options) : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
     private const string StreamKey = "stream";
 
     private static readonly HashSet<string> Buttons = ["none", "left", "middle", "right", "back", "forward"];
 
-    /// <summary>Joins a session's live view and returns its state; the current frame follows at once.</summary>
+    /// <summary>
+    /// Joins a session's live view (restoring it if it was released, or suspended by a crash or a restart) and
+    /// returns its state; the current frame follows at once.
+    /// </summary>
     public async Task<SessionDto> Join(string sessionId)
     {
         await LeaveAsync();
-        var stream = views.Find(sessionId) ?? throw new HubException($"There is no live session '{sessionId}'. It ended, or never existed.");
+        BrowserSession? session;
+        try
+        {
+            session = await sessions.GetOrRestoreAsync(sessionId, Context.ConnectionAborted);
+        }
+        catch (Exception ex) when (ex is SessionLimitException or BrowserUnavailableException)
+        {
+            throw new HubException(ex.Message);
+        }
+
+        var stream = (session is null ? null : views.Find(sessionId))
+            ?? throw new HubException($"There is no live session '{sessionId}'. It ended, or never existed.");
         Context.Items[StreamKey] = stream;
         await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
         await stream.AddViewerAsync(Context.ConnectionId);
@@ -190,8 +206,15 @@ internal sealed class LiveViewHub(LiveViews views, IOptions<StreamingOptions> op
         if (Current() is { } stream)
         {
             Context.Items.Remove(StreamKey);
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, stream.Group);
             await stream.RemoveViewerAsync(Context.ConnectionId);
+            try
+            {
+                await Groups.RemoveFromGroupAsync(Context.ConnectionId, stream.Group);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The service is shutting down; the group goes with it.
+            }
         }
     }
 }

@@ -22,6 +22,8 @@ internal sealed partial class SessionStream : IDisposable
     private TabScreencast? _screencast;
     private FrameMessage? _lastFrame;
     private string? _crashedTabId;
+    private bool _disposed;
+    private int _startFailures;
 
     public SessionStream(BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, TimeProvider time, ILogger logger)
     {
@@ -64,7 +66,7 @@ internal sealed partial class SessionStream : IDisposable
             _session.ViewerLeft();
         }
 
-        if (_viewers.IsEmpty)
+        if (_viewers.IsEmpty && !_disposed)
         {
             await StopScreencastAsync();
         }
@@ -108,15 +110,32 @@ internal sealed partial class SessionStream : IDisposable
 
             var screencast = await TabScreencast.StartAsync(tab, _session.Viewport, _options.JpegQuality, OnFrame);
             _screencast = screencast;
+            _startFailures = 0;
             _ = EnsureFirstFrameAsync(screencast);
         }
         catch (PlaywrightException ex)
         {
+            // Typically "Not attached to an active page" in the middle of a cross-process navigation: try again
+            // shortly (and the tab's next update does too).
+            _screencast = null;
             LogScreencastFailed(ex, _session.Id);
+            if (++_startFailures <= 20)
+            {
+                _ = RetrySoonAsync();
+            }
         }
         finally
         {
             _screencastGate.Release();
+        }
+    }
+
+    private async Task RetrySoonAsync()
+    {
+        await Task.Delay(250);
+        if (_screencast is null && !_disposed)
+        {
+            await EnsureScreencastAsync();
         }
     }
 
@@ -154,10 +173,11 @@ internal sealed partial class SessionStream : IDisposable
         }
     }
 
+    /// <summary>The session ended; viewers still holding this stream may leave it, nothing else happens.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _session.Events -= OnSessionEvent;
-        _screencastGate.Dispose();
     }
 
     private void OnFrame(FrameMessage frame)
@@ -184,16 +204,24 @@ internal sealed partial class SessionStream : IDisposable
             DownloadFinished e => Forward(group.DownloadFinished(e.Download)),
             NavigationBlocked e => Forward(group.NavigationBlocked(e.TabId, e.Url, e.Reason)),
             ViewportChanged => EnsureScreencastAsync(restart: true),
-            SessionEnded e => Forward(group.SessionEnded(e.Reason)),
+            SessionEnded e => Forward(group.SessionEnded(e.Reason, e.Restorable)),
             _ => Task.CompletedTask,
         };
     }
 
     private string Remember(TabCrashed crash) => _crashedTabId = crash.TabId;
 
-    /// <summary>A crashed tab's renderer is new after a reload; its screencast must start again.</summary>
+    /// <summary>
+    /// Starts a screencast that could not start before (the tab was mid-navigation); and a crashed tab's renderer is
+    /// new after a reload, so its screencast must start again.
+    /// </summary>
     private Task RestartAfterCrashAsync(TabUpdated update)
     {
+        if (_screencast is null && !_viewers.IsEmpty && !update.Tab.IsCrashed && !_disposed && update.Tab.Id == _session.ActiveTab.Id)
+        {
+            return EnsureScreencastAsync();
+        }
+
         if (update.Tab.IsCrashed || update.Tab.Id != _crashedTabId)
         {
             return Task.CompletedTask;

@@ -1,64 +1,38 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Sessions;
-using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.Tests.Infrastructure;
 
 /// <summary>
-/// The browser service on a real Kestrel port, with real Chromium, Redis and PostgreSQL, and a URL policy that
-/// admits the tests' page server. Tests create their own sessions and close them.
+/// The shared browser service for most tests, with a URL policy that admits the tests' page server. Tests create
+/// their own sessions and close them.
 /// </summary>
 public sealed class BrowserServiceFixture(RedisFixture redis, PostgresFixture postgres, TestPageServer pages) : IAsyncLifetime
 {
-    private WebApplicationFactory<Program>? _factory;
+    private BrowserServiceHost? _host;
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => Host.BaseAddress;
 
-    public HttpClient Http { get; private set; } = null!;
+    public HttpClient Http => Host.Http;
 
-    public IServiceProvider Services => _factory!.Services;
+    public IServiceProvider Services => Host.Services;
 
-    public SessionManager Sessions => Services.GetRequiredService<SessionManager>();
+    public SessionManager Sessions => Host.Sessions;
 
     public TestPageServer Pages => pages;
 
-    public async ValueTask InitializeAsync()
-    {
-        var database = await postgres.CreateDatabaseAsync("browser");
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
-            .UseEnvironment("Development")
-            .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redis.ConnectionString)
-            .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
-            .UseSetting("UrlPolicy:AllowedHosts:0", pages.HostAndPort)
-            .UseSetting("Browsers:WarmContexts", "2")
-            .UseSetting("Sessions:MaxSessions", "40"));
-        factory.UseKestrel(0);
-        factory.StartServer();
-        _factory = factory;
-        BaseAddress = factory.ClientOptions.BaseAddress;
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
+    private BrowserServiceHost Host => _host ?? throw new InvalidOperationException("The browser service has not started.");
 
-    /// <summary>A live-view connection to the hub (MessagePack, as the panel uses).</summary>
-    public async Task<HubConnection> ConnectHubAsync()
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
-            .AddMessagePackProtocol()
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    public async ValueTask InitializeAsync() =>
+        _host = BrowserServiceHost.Start(redis.ConnectionString, await postgres.CreateDatabaseAsync("browser"), pages.HostAndPort);
+
+    public Task<HubConnection> ConnectHubAsync() => Host.ConnectHubAsync();
 
     public async ValueTask DisposeAsync()
     {
-        Http?.Dispose();
-        if (_factory is not null)
+        if (_host is not null)
         {
-            await _factory.DisposeAsync();
+            await _host.DisposeAsync();
         }
     }
 }

@@ -13,7 +13,6 @@ namespace OperaStudio.BrowserService.Sessions.Registry;
 /// </summary>
 public sealed partial class SessionRegistry(
     IConnectionMultiplexer redis,
-    SessionManager sessions,
     IOptions<SessionOptions> options,
     TimeProvider time,
     ILogger<SessionRegistry> logger) : BackgroundService
@@ -24,6 +23,7 @@ public sealed partial class SessionRegistry(
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly ConcurrentDictionary<string, BrowserSession> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
 
@@ -69,15 +69,47 @@ public sealed partial class SessionRegistry(
         }
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>The node that runs a session, when it is live anywhere in the cluster; null otherwise or when Redis is down.</summary>
+    public async Task<string?> FindNodeAsync(string sessionId)
     {
-        sessions.SessionStarted += OnSessionStarted;
-        return base.StartAsync(cancellationToken);
+        if (!redis.IsConnected)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await redis.GetDatabase().HashGetAsync(EntryKey(sessionId), "node");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogUnavailable(ex);
+            return null;
+        }
+    }
+
+    /// <summary>Registers a session that started or was restored here; it leaves the registry when it ends.</summary>
+    public void Track(BrowserSession session)
+    {
+        _live[session.Id] = session;
+        _dirty[session.Id] = 0;
+        session.Events += e =>
+        {
+            if (e is SessionEnded)
+            {
+                _live.TryRemove(session.Id, out _);
+                _dirty.TryRemove(session.Id, out _);
+                _removed[session.Id] = 0;
+            }
+            else if (e is TabsChanged or TabUpdated or ViewportChanged)
+            {
+                _dirty[session.Id] = 0;
+            }
+        };
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        sessions.SessionStarted -= OnSessionStarted;
         await base.StopAsync(cancellationToken);
         await FlushAsync(includeAll: false);
     }
@@ -101,22 +133,6 @@ public sealed partial class SessionRegistry(
         }
     }
 
-    private void OnSessionStarted(BrowserSession session)
-    {
-        _dirty[session.Id] = 0;
-        session.Events += e =>
-        {
-            if (e is SessionEnded)
-            {
-                _removed[session.Id] = 0;
-            }
-            else if (e is TabsChanged or TabUpdated or ViewportChanged)
-            {
-                _dirty[session.Id] = 0;
-            }
-        };
-    }
-
     /// <summary>Writes changed sessions (or, on a heartbeat, all of them) and removes ended ones, in one batch.</summary>
     private async Task FlushAsync(bool includeAll)
     {
@@ -125,7 +141,7 @@ public sealed partial class SessionRegistry(
             return;
         }
 
-        var toWrite = includeAll ? sessions.All.ToList() : _dirty.Keys.Select(sessions.Find).OfType<BrowserSession>().ToList();
+        var toWrite = includeAll ? _live.Values.ToList() : _dirty.Keys.Select(id => _live.GetValueOrDefault(id)).OfType<BrowserSession>().ToList();
         var toRemove = _removed.Keys.ToList();
         foreach (var session in toWrite)
         {

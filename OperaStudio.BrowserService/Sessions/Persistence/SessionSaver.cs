@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Data.Records;
+
+namespace OperaStudio.BrowserService.Sessions.Persistence;
+
+/// <summary>
+/// Keeps every live session's saved state current: after its tabs change or navigate (debounced), every
+/// <see cref="PeriodicSave"/> while it is in use (cookies change without navigations), and on demand before it
+/// closes. A save captures Playwright's storage state (cookies, local storage) and the open tabs.
+/// </summary>
+public sealed partial class SessionSaver(
+    SessionStateStore store,
+    IOptions<SessionOptions> options,
+    TimeProvider time,
+    ILogger<SessionSaver> logger) : BackgroundService
+{
+    private static readonly TimeSpan PeriodicSave = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
+    private readonly string _node = options.Value.ResolveNodeId();
+    private readonly TimeSpan _debounce = TimeSpan.FromMilliseconds(options.Value.SaveDebounceMilliseconds);
+
+    /// <summary>Starts watching a session (called as it starts or is restored); the first save follows at once.</summary>
+    public void Track(BrowserSession session)
+    {
+        var tracked = new Tracked(session) { DueAt = time.GetUtcNow() };
+        _tracked[session.Id] = tracked;
+        session.Events += e =>
+        {
+            switch (e)
+            {
+                case TabsChanged or TabNavigated:
+                    tracked.DueAt ??= time.GetUtcNow() + _debounce;
+                    break;
+                case SessionEnded:
+                    _tracked.TryRemove(session.Id, out _);
+                    break;
+            }
+        };
+    }
+
+    /// <summary>Saves now (before a close, a release or a shutdown), with the given lifecycle state.</summary>
+    public async Task SaveNowAsync(BrowserSession session, SessionLifecycle state, string? reason = null)
+    {
+        if (_tracked.TryGetValue(session.Id, out var tracked))
+        {
+            await tracked.Gate.WaitAsync();
+        }
+
+        try
+        {
+            if (session.IsClosed)
+            {
+                // Its final state was saved by whoever closed it; a late periodic save would record closed pages.
+                return;
+            }
+
+            var storage = state == SessionLifecycle.Closed ? null : await CaptureStorageAsync(session);
+            await store.SaveAsync(session.Id, session.Owner, _node, state, session.ToDto(), storage, reason);
+            if (tracked is not null)
+            {
+                tracked.LastSavedActivity = session.LastActivityAt;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSaveFailed(ex, session.Id);
+        }
+        finally
+        {
+            tracked?.Gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            foreach (var tracked in _tracked.Values)
+            {
+                var periodic = tracked.Session.LastActivityAt > tracked.LastSavedActivity && now - tracked.LastSaveAt > PeriodicSave;
+                if ((tracked.DueAt is { } due && due <= now) || periodic)
+                {
+                    tracked.DueAt = null;
+                    tracked.LastSaveAt = now;
+                    await SaveNowAsync(tracked.Session, SessionLifecycle.Live);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(Tick, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<string?> CaptureStorageAsync(BrowserSession session)
+    {
+        if (session.IsClosed || !session.Lease.Browser.IsConnected)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await session.Lease.Context.StorageStateAsync();
+        }
+        catch (PlaywrightException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Tracked(BrowserSession session)
+    {
+        public BrowserSession Session { get; } = session;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public DateTimeOffset? DueAt { get; set; }
+
+        public DateTimeOffset LastSaveAt { get; set; }
+
+        public DateTimeOffset LastSavedActivity { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving session {SessionId} failed; the next change or heartbeat retries")]
+    private partial void LogSaveFailed(Exception exception, string sessionId);
+}

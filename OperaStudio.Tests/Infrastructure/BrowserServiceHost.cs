@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using OperaStudio.BrowserService.Security;
+using OperaStudio.BrowserService.Sessions;
+using OperaStudio.ServiceDefaults;
+
+namespace OperaStudio.Tests.Infrastructure;
+
+/// <summary>
+/// One browser service instance on a real Kestrel port, with real Chromium, Redis and PostgreSQL. Tests that need
+/// their own settings (limits, timeouts) or that crash and restart it start one of these.
+/// </summary>
+public sealed class BrowserServiceHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private BrowserServiceHost(WebApplicationFactory<Program> factory, int port)
+    {
+        _factory = factory;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public SessionManager Sessions => Services.GetRequiredService<SessionManager>();
+
+    /// <summary>Starts an instance; <paramref name="settings"/> are configuration keys such as <c>Sessions:MaxSessions</c>.</summary>
+    public static BrowserServiceHost Start(
+        string redisConnectionString, string databaseConnectionString, string allowedHost, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development")
+                .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redisConnectionString)
+                .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString)
+                .UseSetting("UrlPolicy:AllowedHosts:0", allowedHost)
+                .UseSetting("Browsers:WarmContexts", "2")
+                .UseSetting("Sessions:MaxSessions", "40");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        // Real Kestrel on an explicit free port (measured: UseKestrel(0) falls back to port 5000).
+        var port = OperaStudio.AppHost.Hosting.Ports.GetFreePort();
+        factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+        factory.StartServer();
+        return new BrowserServiceHost(factory, port);
+    }
+
+    /// <summary>A live-view connection to the hub (MessagePack, as the panel uses), reconnecting like the panel.</summary>
+    public async Task<HubConnection> ConnectHubAsync()
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
+            .AddMessagePackProtocol()
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    /// <summary>The main process of each Chromium this instance launched (recognised by its filtering proxy's port).</summary>
+    public IReadOnlyList<ProcessScan.Info> ChromiumProcesses()
+    {
+        var proxy = $"--proxy-server=http://{Services.GetRequiredService<FilteringProxy>().Endpoint}";
+        return ProcessScan.All()
+            .Where(p => p.CommandLine.Contains(proxy, StringComparison.Ordinal) && !p.CommandLine.Contains("--type=", StringComparison.Ordinal))
+            .ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,236 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using OperaStudio.AppHost.Hosting.Processes;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions.Persistence;
+using OperaStudio.BrowserService.Streaming;
+using OperaStudio.Tests.Infrastructure;
+
+namespace OperaStudio.Tests.Sessions;
+
+/// <summary>
+/// Sessions that last: they survive a Chromium kill -9 and a service restart (same id, same tabs, still logged in),
+/// idle ones are released and come back on the next request, and capacity is enforced. Each test runs its own
+/// browser service instance, because it crashes, restarts or limits it.
+/// </summary>
+[Collection(BrowserServiceCollection.Name)]
+public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture postgres, TestPageServer pages)
+{
+    private static readonly Dictionary<string, string> FastSaves = new() { ["Sessions:SaveDebounceMilliseconds"] = "100" };
+
+    [Fact]
+    public async Task ChromiumKilled_SessionComesBackOnNextUse_SameTabsStillLoggedIn()
+    {
+        var database = await postgres.CreateDatabaseAsync("crash");
+        await using var host = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves);
+        var (session, tabIds) = await LogInWithTwoTabsAsync(host);
+        await using var viewer = await Viewer.JoinAsync(host, session.Id);
+        await viewer.NextFrameAsync();
+
+        foreach (var chromium in host.ChromiumProcesses())
+        {
+            PosixSignals.Send(chromium.Pid, PosixSignals.SigKill);
+        }
+
+        var ended = await viewer.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await viewer.Connection.InvokeAsync<SessionDto>("Join", session.Id);
+        var frame = await viewer.NextFrameAsync();
+        var restored = (await host.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
+
+        Assert.True(ended.Restorable, "viewers should be told the session comes back");
+        Assert.Equal(restored.ActiveTabId, frame.TabId);
+        await AssertRestoredAsync(host, restored, tabIds);
+    }
+
+    [Fact]
+    public async Task ServiceRestarted_SessionComesBackOnNextUse_SameTabsStillLoggedIn()
+    {
+        var database = await postgres.CreateDatabaseAsync("restart");
+        SessionDto session;
+        IReadOnlyList<string> tabIds;
+        await using (var first = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves))
+        {
+            (session, tabIds) = await LogInWithTwoTabsAsync(first);
+        }
+
+        await using var second = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves);
+        await using var viewer = await Viewer.JoinAsync(second, session.Id);
+        await viewer.NextFrameAsync();
+        var restored = (await second.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
+
+        await AssertRestoredAsync(second, restored, tabIds);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_ReleasesTheSession_AndTheNextRequestRestoresIt()
+    {
+        var database = await postgres.CreateDatabaseAsync("idle");
+        var settings = new Dictionary<string, string>(FastSaves) { ["Sessions:IdleTimeoutSeconds"] = "2" };
+        await using var host = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, settings);
+        var url = pages.Page("/lifecycle/idle", "<!doctype html><title>Idle page</title>");
+        using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var contextsBefore = host.Sessions.Find(session.Id)!.Lease.Context;
+
+        await WaitAsync(() => Task.FromResult(host.Sessions.Find(session.Id) is null));
+        var saved = await host.Services.GetRequiredService<SessionStateStore>().LoadRestorableAsync(session.Id);
+        using var again = await host.Http.GetAsync($"/api/sessions/{session.Id}");
+        var restored = (await again.Content.ReadFromJsonAsync<SessionDto>())!;
+
+        Assert.NotNull(saved);
+        Assert.Empty(contextsBefore.Pages);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(session.ActiveTabId, restored.ActiveTabId);
+        Assert.Equal(url.ToString(), Assert.Single(restored.Tabs).Url);
+        await host.Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task AtCapacity_TheNextSessionGets429WithRetryAfter()
+    {
+        var database = await postgres.CreateDatabaseAsync("capacity");
+        await using var host = BrowserServiceHost.Start(
+            redis.ConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessions"] = "2" });
+
+        using var first = await host.Http.PostAsJsonAsync("/api/sessions", new { });
+        using var second = await host.Http.PostAsJsonAsync("/api/sessions", new { });
+        using var third = await host.Http.PostAsJsonAsync("/api/sessions", new { });
+        var problem = await third.Content.ReadFromJsonAsync<ProblemShape>();
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 must say when to retry");
+        Assert.Contains("maximum of 2 sessions", problem!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PerUserLimit_AppliesToTheOwnerOnly()
+    {
+        var database = await postgres.CreateDatabaseAsync("peruser");
+        await using var host = BrowserServiceHost.Start(
+            redis.ConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessionsPerUser"] = "1" });
+
+        using var ada1 = await CreateAsAsync(host, "ada-" + Guid.NewGuid().ToString("N"), out var ada);
+        using var ada2 = await CreateAsAsync(host, ada, out _);
+        using var bob = await CreateAsAsync(host, "bob-" + Guid.NewGuid().ToString("N"), out _);
+
+        Assert.Equal(HttpStatusCode.Created, ada1.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, ada2.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, bob.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> CreateAsAsync(BrowserServiceHost host, string user, out string owner)
+    {
+        owner = user;
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = JsonContent.Create(new { }) };
+        request.Headers.Add("X-Opera-User", user);
+        return host.Http.SendAsync(request);
+    }
+
+    /// <summary>Logs in through a form (a cookie), opens a second tab, and waits until both are saved.</summary>
+    private async Task<(SessionDto Session, IReadOnlyList<string> TabIds)> LogInWithTwoTabsAsync(BrowserServiceHost host)
+    {
+        var login = pages.Page("/lifecycle/login", """
+            <!doctype html><title>Sign in</title>
+            <form method="post" action="/lifecycle/signin"><input id="user" name="user"><button id="go">Sign in</button></form>
+            """);
+        pages.Handle("/lifecycle/signin", async context =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            context.Response.Cookies.Append("who", form["user"].ToString(), new CookieOptions { HttpOnly = true, Path = "/" });
+            context.Response.Redirect("/lifecycle/account");
+        });
+        pages.Handle("/lifecycle/account", context =>
+        {
+            context.Response.ContentType = "text/html";
+            var who = context.Request.Cookies["who"];
+            return context.Response.WriteAsync($"<!doctype html><title>Account</title><p id=who>{(who is null ? "signed out" : "signed in as " + who)}</p>");
+        });
+
+        using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = login.ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var page = host.Sessions.Find(session.Id)!.ActiveTab.Page;
+        await page.FillAsync("#user", "ada");
+        await page.ClickAsync("#go");
+        await page.WaitForURLAsync("**/lifecycle/account");
+        using var opened = await host.Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs", new { url = new Uri(pages.BaseAddress, "lifecycle/account?second").ToString() });
+        opened.EnsureSuccessStatusCode();
+        var store = host.Services.GetRequiredService<SessionStateStore>();
+        SavedSession? saved = null;
+        await WaitAsync(async () =>
+        {
+            saved = await store.LoadRestorableAsync(session.Id);
+            return saved is { Tabs.Count: 2, StorageStateJson: { } storage } && storage.Contains("\"who\"", StringComparison.Ordinal);
+        });
+        return (session, saved!.Tabs.Select(t => t.Id).ToList());
+    }
+
+    private static async Task AssertRestoredAsync(BrowserServiceHost host, SessionDto restored, IReadOnlyList<string> tabIds)
+    {
+        Assert.True(tabIds.SequenceEqual(restored.Tabs.Select(t => t.Id)),
+            $"saved tabs [{string.Join(", ", tabIds)}], restored [{string.Join(", ", restored.Tabs.Select(t => $"{t.Id} {t.Url}"))}]");
+        Assert.All(restored.Tabs, tab => Assert.Contains("/lifecycle/account", tab.Url, StringComparison.Ordinal));
+        foreach (var tab in host.Sessions.Find(restored.Id)!.Tabs)
+        {
+            await tab.Page.WaitForSelectorAsync("#who");
+            Assert.Equal("signed in as ada", await tab.Page.InnerTextAsync("#who"));
+        }
+
+        await host.Http.DeleteAsync($"/api/sessions/{restored.Id}");
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The condition never became true.");
+    }
+
+    private sealed record ProblemShape(string? Title, string? Detail);
+
+    /// <summary>A hub viewer that acknowledges frames and notices when its session ends.</summary>
+    private sealed class Viewer : IAsyncDisposable
+    {
+        private readonly Channel<FrameMessage> _frames = Channel.CreateUnbounded<FrameMessage>();
+
+        private Viewer(HubConnection connection)
+        {
+            Connection = connection;
+            connection.On<FrameMessage>("Frame", frame =>
+            {
+                _frames.Writer.TryWrite(frame);
+                _ = connection.SendAsync("Ack");
+            });
+            connection.On<string, bool>("SessionEnded", (reason, restorable) => Ended.TrySetResult((reason, restorable)));
+        }
+
+        public HubConnection Connection { get; }
+
+        public TaskCompletionSource<(string Reason, bool Restorable)> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static async Task<Viewer> JoinAsync(BrowserServiceHost host, string sessionId)
+        {
+            var viewer = new Viewer(await host.ConnectHubAsync());
+            await viewer.Connection.InvokeAsync<SessionDto>("Join", sessionId);
+            return viewer;
+        }
+
+        public async Task<FrameMessage> NextFrameAsync() =>
+            await _frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    }
+}

@@ -24,4 +24,20 @@ public interface ILiveViewClient
     Task NavigationBlocked(string tabId, string url, string reason);
 
     Task SessionEnded(string reason);
+
+    Task AgentMessage(AgentMessageDto message);
+
+    Task AgentTextDelta(AgentTextDeltaDto delta);
+
+    Task AgentStep(AgentStepDto step);
+
+    Task AgentRunChanged(AgentRunDto run);
+
+    Task AgentRunFinished(AgentRunDto run);
+
+    Task ApprovalRequested(ApprovalDto approval);
+
+    Task ApprovalResolved(ApprovalDto approval);
+
+    Task ControlChanged(ControlDto control);
 }

@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Sessions;
@@ -10,6 +11,7 @@ builder.AddDataStores();
 builder.AddBrowsers();
 builder.AddSessions();
 builder.AddStreaming();
+builder.AddAgent();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -19,6 +21,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();
 app.MapLiveViewHub();
+app.MapAgentApi();
 
 app.Run();
 

@@ -48,7 +48,10 @@ public sealed class AgentServiceFixture(RedisFixture redis, PostgresFixture post
             .UseSetting("Agent:Model", "scripted")
             .UseSetting("Agent:MaxSteps", MaxSteps.ToString())
             .UseSetting("Agent:MaxRetries", "0")
-            .UseSetting("Agent:ToolTimeoutSeconds", "10"));
+            .UseSetting("Agent:ToolTimeoutSeconds", "10")
+            // UseKestrel(0) alone ends up on the default http://localhost:5000 (measured), which collides with any
+            // other service instance on the machine; an explicit dynamic loopback URL gets a free port.
+            .UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0"));
         factory.UseKestrel(0);
         factory.StartServer();
         _factory = factory;

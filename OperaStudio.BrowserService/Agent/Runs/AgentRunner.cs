@@ -216,26 +216,29 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
             """;
     }
 
-    /// <summary>Why the run must end, for errors of the model endpoint; null for anything else.</summary>
+    /// <summary>
+    /// Why the run must end, for errors of the model endpoint; null for anything else. Plain requests fail with SK's
+    /// HttpOperationException; streaming ones with the OpenAI library's ClientResultException (SK does not wrap those).
+    /// </summary>
     private string? ModelFailure(Exception exception) => exception switch
     {
-        HttpOperationException { StatusCode: { } status } http =>
-            $"The model endpoint answered HTTP {(int)status} ({status}){Excerpt(http.ResponseContent)}. "
-            + ((int)status is 401 or 403 ? "Check the API key (Agent:ApiKey). " : "")
-            + "The run stopped; send a message to try again.",
+        HttpOperationException { StatusCode: { } status } http => HttpFailure((int)status, http.ResponseContent),
+        ClientResultException { Status: > 0 } client => HttpFailure(client.Status, client.GetRawResponse()?.Content?.ToString()),
         HttpOperationException { InnerException: OperationCanceledException or TimeoutException } or OperationCanceledException or TimeoutException =>
             $"The model did not answer within {_options.RequestTimeoutSeconds} s (Agent:RequestTimeoutSeconds). The run stopped; send a message to try again.",
-        HttpOperationException http =>
-            $"The model endpoint could not be reached: {SessionsApi.FirstLine(http.InnerException?.Message ?? http.Message)}. The run stopped.",
-        ClientResultException client =>
-            $"The model endpoint answered HTTP {client.Status}: {SessionsApi.FirstLine(client.Message)}. The run stopped.",
-        HttpRequestException request =>
-            $"The model endpoint could not be reached: {SessionsApi.FirstLine(request.Message)}. The run stopped.",
+        HttpOperationException or ClientResultException or HttpRequestException =>
+            $"The model endpoint could not be reached: {SessionsApi.FirstLine(exception.InnerException?.Message ?? exception.Message)}. The run stopped.",
         KernelException or JsonException or InvalidOperationException or NotSupportedException =>
             $"The model's answer could not be used: {SessionsApi.FirstLine(exception.Message)}. The run stopped.",
         _ => null,
     };
 
+    private static string HttpFailure(int status, string? body) =>
+        $"The model endpoint answered HTTP {status}{Excerpt(body)}. "
+        + (status is 401 or 403 ? "Check the API key (Agent:ApiKey). " : status == 404 ? "Check Agent:BaseUrl and Agent:Model. " : "")
+        + "The run stopped; send a message to try again.";
+
+    /// <summary>The error's own message when the body is OpenAI's error JSON, else the start of the body.</summary>
     private static string Excerpt(string? body)
     {
         if (string.IsNullOrWhiteSpace(body))
@@ -243,7 +246,22 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
             return "";
         }
 
-        var text = body.ReplaceLineEndings(" ").Trim();
+        var text = body;
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement.ValueKind == JsonValueKind.Array && json.RootElement.GetArrayLength() > 0 ? json.RootElement[0] : json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
+            {
+                text = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) ? message.ToString() : error.ToString();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: quote the start of it.
+        }
+
+        text = text.ReplaceLineEndings(" ").Trim();
         return ": " + (text.Length <= 300 ? text : text[..300] + "…");
     }
 

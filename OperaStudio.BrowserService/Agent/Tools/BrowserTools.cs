@@ -237,7 +237,8 @@ public sealed partial class BrowserTools
 
             if (url is not null)
             {
-                await page.WaitForURLAsync(u => u.Contains(url, StringComparison.OrdinalIgnoreCase), new() { Timeout = Timeout, WaitUntil = WaitUntilState.Commit }).WaitAsync(ct);
+                // Not WaitUntil = Commit: Playwright 1.64 then never returns when the URL already matches.
+                await page.WaitForURLAsync(u => u.Contains(url, StringComparison.OrdinalIgnoreCase), new() { Timeout = Timeout }).WaitAsync(ct);
                 return ToolResult.Done($"The tab is at {page.Url}");
             }
 
@@ -316,7 +317,8 @@ public sealed partial class BrowserTools
             }
 
             var page = Browser.ActiveTab.Page;
-            var raw = await page.EvaluateAsync<JsonElement?>(PageScripts.Extract, schemaJson).WaitAsync(ct);
+            // Playwright cannot pass a JsonElement into the page; the script parses the text.
+            var raw = await page.EvaluateAsync<JsonElement?>(PageScripts.Extract, schemaText).WaitAsync(ct);
             var data = DataCoercion.Coerce(raw is { } r ? JsonNode.Parse(r.GetRawText()) : null, schemaJson);
             using var document = JsonDocument.Parse(data?.ToJsonString() ?? "null");
             var evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });

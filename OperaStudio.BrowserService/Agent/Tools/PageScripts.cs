@@ -110,7 +110,8 @@ internal static class PageScripts
     /// follows a matching heading.
     /// </summary>
     public const string Extract = """
-        (schema) => {
+        (schemaText) => {
+          const schema = JSON.parse(schemaText);
           const norm = s => String(s ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '');
           const text = el => (el.innerText ?? el.textContent ?? '').replace(/\s+/g, ' ').trim();
           const typeOf = s => Array.isArray(s?.type) ? s.type.find(t => t !== 'null') : (s?.type ?? (s?.properties ? 'object' : s?.items ? 'array' : undefined));

@@ -78,7 +78,7 @@ public static class AgentPages
     /// <summary>A page with one of each kind of control the tools act on.</summary>
     public const string ControlsHtml = """
         <!doctype html><title>Controls</title>
-        <style>.tall { height: 3000px } #menu { display: none } #hover:hover + #menu { display: block }</style>
+        <style>.tall { height: 3000px }</style>
         <h1>Controls</h1>
         <button onclick="document.getElementById('out').textContent = 'saved'">Save</button>
         <button onclick="document.getElementById('out').textContent = 'first delete'">Delete</button>
@@ -87,7 +87,7 @@ public static class AgentPages
         <label for="color">Color</label>
         <select id="color"><option value="r">Red</option><option value="g">Green</option><option value="b">Blue</option></select>
         <label><input id="agree" type="checkbox"> I agree</label>
-        <span id="hover" onmouseover="document.getElementById('out').textContent = 'hovered'">Hover me</span><span id="menu">Menu</span>
+        <button id="hover" onmouseover="document.getElementById('out').textContent = 'hovered'">Hover me</button>
         <p id="out">nothing yet</p>
         <button onclick="setTimeout(() => { const p = document.createElement('p'); p.textContent = 'Loaded later'; document.body.append(p); }, 300)">Load more</button>
         <div class="tall"></div>

@@ -43,17 +43,20 @@ public sealed class SnapshotNode
             line.Append(" \"").Append(Truncate(Name, maxText).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
         }
 
-        foreach (var attribute in Attributes)
+        // Playwright's order: semantic attributes, the ref, then the cursor hint.
+        foreach (var attribute in Attributes.Where(a => a != "cursor=pointer"))
         {
-            if (keepCursor || attribute != "cursor=pointer")
-            {
-                line.Append(" [").Append(attribute).Append(']');
-            }
+            line.Append(" [").Append(attribute).Append(']');
         }
 
         if (keepRef && Ref is not null)
         {
             line.Append(" [ref=").Append(Ref).Append(']');
+        }
+
+        if (keepCursor && IsClickable)
+        {
+            line.Append(" [cursor=pointer]");
         }
 
         if (Value is not null)

@@ -421,7 +421,7 @@ public sealed partial class BrowserTools
                 case "switch":
                     if (tabId is null || !await Browser.ActivateAsync(tabId))
                     {
-                        throw new ToolException($"There is no tab '{tabId}'. {ListTabs().Text}", fromPage: true);
+                        throw new ToolException($"There is no tab '{tabId}'. {(await ListTabsAsync()).Text}", fromPage: true);
                     }
 
                     break;
@@ -429,7 +429,7 @@ public sealed partial class BrowserTools
                     var closing = tabId ?? Browser.ActiveTab.Id;
                     if (!await Browser.CloseTabAsync(closing))
                     {
-                        throw new ToolException($"There is no tab '{tabId}'. {ListTabs().Text}", fromPage: true);
+                        throw new ToolException($"There is no tab '{tabId}'. {(await ListTabsAsync()).Text}", fromPage: true);
                     }
 
                     break;
@@ -437,7 +437,7 @@ public sealed partial class BrowserTools
                     throw new ToolException($"Unknown tabs action '{action}'; use list, open, switch or close.");
             }
 
-            var tabs = ListTabs();
+            var tabs = await ListTabsAsync();
             return new ToolResult($"Tabs {action}: {Browser.Tabs.Count} open", tabs.Text, tabs.Data, FromPage: true);
         }, cancellationToken);
 
@@ -678,10 +678,16 @@ public sealed partial class BrowserTools
         }
     }
 
-    private (string Text, JsonNode Data) ListTabs()
+    /// <summary>The tabs with their ids; titles and URLs read from the pages (the toolbar's copies may lag a load).</summary>
+    private async Task<(string Text, JsonNode Data)> ListTabsAsync()
     {
         var active = Browser.ActiveTab.Id;
-        var tabs = Browser.Tabs.Select(t => t.ToDto()).ToList();
+        var tabs = new List<(string Id, string Url, string Title)>();
+        foreach (var tab in Browser.Tabs)
+        {
+            tabs.Add((tab.Id, tab.Page.Url, await TitleAsync(tab.Page)));
+        }
+
         var text = "Tabs: " + string.Join("; ", tabs.Select(t => $"{t.Id}{(t.Id == active ? " (active)" : "")} \"{t.Title}\" {t.Url}"));
         var data = new JsonArray(tabs.Select(t => (JsonNode)new JsonObject
         {

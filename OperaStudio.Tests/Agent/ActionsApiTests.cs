@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
+using OperaStudio.BrowserService.Agent.Snapshots;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.Agent;
@@ -74,12 +75,18 @@ public sealed partial class ActionsApiTests(AgentServiceFixture service)
         var step = (await session.StateAsync()).Steps[^1];
         var sizes = SnapshotSizes().Match(step.Summary!);
         await session.ActAsync("click", new { description = "Buy 777 button" });
+        var forModel = SnapshotTrimmer.Trim(AriaSnapshotParser.Parse(full[(full.IndexOf('\n', StringComparison.Ordinal) + 1)..]), 16_000).Text;
+        TestContext.Current.TestOutputHelper?.WriteLine($"Big page: {full.Length} characters from the API; for the model: {step.Summary}");
 
         Assert.True(full.Length > 100_000, $"full snapshot: {full.Length} characters");
         Assert.True(sizes.Success, step.Summary);
         Assert.Equal(full.Length - full.IndexOf('\n', StringComparison.Ordinal) - 1, int.Parse(sizes.Groups["full"].Value));
         Assert.True(int.Parse(sizes.Groups["sent"].Value) <= 16_000, step.Summary);
         Assert.Contains("button \"Buy 999\"", full, StringComparison.Ordinal);
+        Assert.Contains("heading \"Catalog\"", forModel, StringComparison.Ordinal);
+        Assert.Matches(@"button ""Buy 0"" \[ref=", forModel);
+        Assert.Matches(@"… \d+ more row items", forModel);
+        Assert.Matches(@"… \d+ more link items", forModel);
     }
 
     [Fact]

@@ -19,14 +19,8 @@ public static class SnapshotTrimmer
 
     private static readonly Settings Full = new(int.MaxValue, int.MaxValue, 0, Urls: true, AllRefs: true);
 
-    private static readonly Settings[] Rounds =
-    [
-        new(200, int.MaxValue, 0, Urls: true, AllRefs: false),
-        new(120, 25, 5, Urls: false, AllRefs: false),
-        new(80, 10, 3, Urls: false, AllRefs: false),
-        new(60, 5, 2, Urls: false, AllRefs: false),
-        new(40, 3, 1, Urls: false, AllRefs: false),
-    ];
+    /// <summary>Text lengths tried in turn; for each, the longest runs of siblings that still fit are searched for.</summary>
+    private static readonly int[] TextLimits = [160, 100, 60, 40];
 
     public static bool IsActionable(SnapshotNode node) => node.Ref is not null && (ActionableRoles.Contains(node.Role) || node.IsClickable);
 
@@ -42,28 +36,57 @@ public static class SnapshotTrimmer
         }
 
         var budget = Math.Max(200, maxChars - 240);
-        foreach (var round in Rounds)
+        foreach (var urls in new[] { true, false })
         {
-            var text = Render(nodes, round);
-            if (text.Length <= budget)
+            var whole = Render(nodes, new Settings(200, int.MaxValue, 0, urls, AllRefs: false));
+            if (whole.Length <= budget)
             {
-                return Annotate(text, full.Length, nodes.Count);
+                return Annotate(whole, full.Length, nodes.Count);
             }
         }
 
-        var last = Render(nodes, Rounds[^1]);
+        foreach (var limit in TextLimits)
+        {
+            // The longest runs that fit: binary search on how many items of a run stay (a fifth of them at its end).
+            string? best = null;
+            for (int low = 2, high = nodes.Count; low <= high;)
+            {
+                var keep = (low + high) / 2;
+                var text = Render(nodes, new Settings(limit, keep - (keep / 5), Math.Max(1, keep / 5), Urls: false, AllRefs: false));
+                if (text.Length <= budget)
+                {
+                    best = text;
+                    low = keep + 1;
+                }
+                else
+                {
+                    high = keep - 1;
+                }
+            }
+
+            if (best is not null)
+            {
+                return Annotate(best, full.Length, nodes.Count);
+            }
+        }
+
+        var last = Render(nodes, new Settings(TextLimits[^1], 1, 1, Urls: false, AllRefs: false));
         var cut = last.LastIndexOf('\n', Math.Min(budget, last.Length - 1));
         return Annotate(last[..Math.Max(0, cut)] + "\n- … (cut at the size limit)", full.Length, nodes.Count);
     }
 
     private static TrimmedSnapshot Annotate(string text, int fullChars, int lines)
     {
-        var note = $"# Trimmed from {fullChars} to fit: some refs, URLs, texts and repeated items are left out. "
+        var note = $"# Trimmed from {fullChars} characters to fit: some refs, URLs, texts and repeated items are left out. "
             + "Use click/fill_form with a description, scroll, or get_content to reach what is not shown.\n";
         var result = note + text;
         return new TrimmedSnapshot(result, fullChars, result.Length, lines, Trimmed: true);
     }
 
+    /// <summary>
+    /// Renders the tree. A run of more than KeepFirst + KeepLast + 1 consecutive siblings with the same role (rows,
+    /// list items, links) keeps its first and last items and a line counting the rest; distinct siblings all stay.
+    /// </summary>
     private static string Render(IReadOnlyList<SnapshotNode> nodes, Settings settings)
     {
         var children = new List<SnapshotNode>[nodes.Count + 1];
@@ -88,24 +111,39 @@ public static class SnapshotTrimmer
                 return;
             }
 
-            var collapse = list.Count > settings.KeepFirst + settings.KeepLast + 1;
-            for (var i = 0; i < list.Count; i++)
+            for (var start = 0; start < list.Count;)
             {
-                if (collapse && i == settings.KeepFirst)
+                var end = start + 1;
+                while (end < list.Count && list[end].Role == list[start].Role)
                 {
-                    var skipped = list.Skip(settings.KeepFirst).Take(list.Count - settings.KeepFirst - settings.KeepLast).ToList();
-                    var roles = skipped.GroupBy(n => n.Role).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} ×{g.Count()}");
-                    output.Append(' ', depth * 2).Append("- … ").Append(skipped.Count).Append(" more: ").AppendJoin(", ", roles).Append('\n');
-                    i = list.Count - settings.KeepLast - 1;
-                    continue;
+                    end++;
                 }
 
-                var node = list[i];
-                var keepRef = settings.AllRefs || IsActionable(node);
-                var hasVisibleChildren = children[node.Index + 1] is { Count: > 0 };
-                output.Append(' ', depth * 2).Append("- ").Append(node.Render(settings.TextMax, keepRef, settings.AllRefs, hasVisibleChildren)).Append('\n');
-                RenderChildren(node.Index, depth + 1);
+                var run = end - start;
+                var collapse = run > settings.KeepFirst + settings.KeepLast + 1;
+                for (var i = start; i < end; i++)
+                {
+                    if (collapse && i == start + settings.KeepFirst)
+                    {
+                        var skipped = run - settings.KeepFirst - settings.KeepLast;
+                        output.Append(' ', depth * 2).Append("- … ").Append(skipped).Append(" more ").Append(list[start].Role).Append(" items\n");
+                        i = end - settings.KeepLast - 1;
+                        continue;
+                    }
+
+                    RenderNode(list[i], depth);
+                }
+
+                start = end;
             }
+        }
+
+        void RenderNode(SnapshotNode node, int depth)
+        {
+            var keepRef = settings.AllRefs || IsActionable(node);
+            var hasVisibleChildren = children[node.Index + 1] is { Count: > 0 };
+            output.Append(' ', depth * 2).Append("- ").Append(node.Render(settings.TextMax, keepRef, settings.AllRefs, hasVisibleChildren)).Append('\n');
+            RenderChildren(node.Index, depth + 1);
         }
     }
 

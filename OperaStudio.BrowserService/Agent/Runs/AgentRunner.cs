@@ -220,7 +220,7 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
     /// Why the run must end, for errors of the model endpoint; null for anything else. Plain requests fail with SK's
     /// HttpOperationException; streaming ones with the OpenAI library's ClientResultException (SK does not wrap those).
     /// </summary>
-    private string? ModelFailure(Exception exception) => exception switch
+    internal string? ModelFailure(Exception exception) => exception switch
     {
         HttpOperationException { StatusCode: { } status } http => HttpFailure((int)status, http.ResponseContent),
         ClientResultException { Status: > 0 } client => HttpFailure(client.Status, client.GetRawResponse()?.Content?.ToString()),

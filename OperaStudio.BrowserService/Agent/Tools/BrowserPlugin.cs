@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.SemanticKernel;
 using OperaStudio.BrowserService.Agent.Runs;
 
@@ -8,9 +7,9 @@ namespace OperaStudio.BrowserService.Agent.Tools;
 /// <summary>
 /// The browser tools as the model sees them (Semantic Kernel names them <c>browser-navigate</c>, <c>browser-click</c>,
 /// …). Each function only maps its parameters onto <see cref="BrowserTools"/> and the outcome onto text for the
-/// model; policy, approvals and the step log live there, shared with the actions API.
+/// model; policy, approvals and the step log live there, shared with the actions API. Parameter names are the
+/// model-facing snake_case names of the actions API (Semantic Kernel takes them from the C# names).
 /// </summary>
-[SuppressMessage("Style", "IDE1006", Justification = "Parameter names are the model-facing snake_case names, as in the actions API.")]
 internal sealed class BrowserPlugin(AgentSession agent)
 {
     public const string Name = "browser";

@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Sessions;
@@ -11,6 +12,7 @@ builder.AddUrlPolicy();
 builder.AddBrowsers();
 builder.AddSessions();
 builder.AddStreaming();
+builder.AddAgent();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -24,6 +26,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();
 app.MapLiveViewHub();
+app.MapAgentApi();
 
 app.Run();
 

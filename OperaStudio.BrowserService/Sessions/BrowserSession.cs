@@ -52,9 +52,6 @@ public sealed partial class BrowserSession : IAsyncDisposable
     /// <summary>Who the session belongs to (the <c>X-Opera-User</c> of its creator), for per-user limits.</summary>
     public string? Owner { get; init; }
 
-    /// <summary>Who may act in the panel right now: "user" or "agent".</summary>
-    public string ControlHolder { get; internal set; } = "user";
-
     public BrowserLease Lease { get; }
 
     /// <summary>The URL policy as the session layer uses it (explaining refused navigations in the tab).</summary>

@@ -35,3 +35,26 @@ public sealed record TabNavigated(string SessionId, string TabId, string Url) : 
 
 /// <summary>The session stopped running here. When <paramref name="Restorable"/>, joining it again brings it back.</summary>
 public sealed record SessionEnded(string SessionId, string Reason, bool Restorable = false) : SessionEvent(SessionId);
+/// <summary>A chat entry was added: the user's message, the model's text, or a notice from the service.</summary>
+public sealed record AgentMessageAdded(string SessionId, AgentMessageDto Message) : SessionEvent(SessionId);
+
+/// <summary>The model streamed more assistant text.</summary>
+public sealed record AgentTextStreamed(string SessionId, AgentTextDeltaDto Delta) : SessionEvent(SessionId);
+
+/// <summary>A tool step started, waits, or finished.</summary>
+public sealed record AgentStepChanged(string SessionId, AgentStepDto Step) : SessionEvent(SessionId);
+
+/// <summary>A run started or changed state (paused, waiting for the user or for an approval, running again).</summary>
+public sealed record AgentRunChanged(string SessionId, AgentRunDto Run) : SessionEvent(SessionId);
+
+/// <summary>A run ended: completed, cancelled, failed or stopped at its step limit.</summary>
+public sealed record AgentRunFinished(string SessionId, AgentRunDto Run) : SessionEvent(SessionId);
+
+/// <summary>A sensitive step waits for the user's approval.</summary>
+public sealed record ApprovalRequested(string SessionId, ApprovalDto Approval) : SessionEvent(SessionId);
+
+/// <summary>An approval was decided, expired or cancelled.</summary>
+public sealed record ApprovalResolved(string SessionId, ApprovalDto Approval) : SessionEvent(SessionId);
+
+/// <summary>Control of the page moved between the user and the agent.</summary>
+public sealed record ControlChanged(string SessionId, ControlDto Control) : SessionEvent(SessionId);

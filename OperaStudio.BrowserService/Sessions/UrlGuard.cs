@@ -10,24 +10,29 @@ namespace OperaStudio.BrowserService.Sessions;
 /// </summary>
 public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
 {
-    public sealed record Check(Uri? Url, ProblemHttpResult? Problem, UrlDecision? Refusal);
+    /// <summary>The outcome: <see cref="Url"/> is set whenever the input parsed, even when the policy refuses it.</summary>
+    public sealed record Check(Uri? Url, ProblemHttpResult? Problem, UrlDecision? Refusal, string? Reason)
+    {
+        public bool Allowed => Problem is null;
+    }
 
     public async Task<Check> CheckAsync(string? input, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(input))
         {
-            return new Check(null, Problems.BadRequest("Missing URL", "Send {\"url\": \"https://...\"}.", "missing-url"), null);
+            const string missing = "Send {\"url\": \"https://...\"}.";
+            return new Check(null, Problems.BadRequest("Missing URL", missing, "missing-url"), null, missing);
         }
 
         if (!UrlPolicy.TryNormalize(input, out var url, out var error))
         {
-            return new Check(null, Problems.BadRequest("Invalid URL", error, "invalid-url"), null);
+            return new Check(null, Problems.BadRequest("Invalid URL", error, "invalid-url"), null, error);
         }
 
         var decision = await policy.EvaluateAsync(url, UrlUse.TopLevel, cancellationToken);
         return decision.Allowed
-            ? new Check(url, null, null)
-            : new Check(url, Problems.BadRequest("Address refused by the URL policy", decision.Reason, decision.Code), decision);
+            ? new Check(url, null, null, null)
+            : new Check(url, Problems.BadRequest("Address refused by the URL policy", decision.Reason, decision.Code), decision, decision.Reason);
     }
 
     /// <summary>Shows a policy refusal in the tab itself, so the panel explains what happened.</summary>

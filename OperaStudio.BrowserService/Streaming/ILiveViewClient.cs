@@ -25,4 +25,20 @@ public interface ILiveViewClient
 
     /// <summary>The session stopped here; when <paramref name="restorable"/>, joining again restores it.</summary>
     Task SessionEnded(string reason, bool restorable);
+
+    Task AgentMessage(AgentMessageDto message);
+
+    Task AgentTextDelta(AgentTextDeltaDto delta);
+
+    Task AgentStep(AgentStepDto step);
+
+    Task AgentRunChanged(AgentRunDto run);
+
+    Task AgentRunFinished(AgentRunDto run);
+
+    Task ApprovalRequested(ApprovalDto approval);
+
+    Task ApprovalResolved(ApprovalDto approval);
+
+    Task ControlChanged(ControlDto control);
 }

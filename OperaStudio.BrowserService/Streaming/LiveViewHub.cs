@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
+using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Sessions;
 
@@ -12,7 +13,7 @@ namespace OperaStudio.BrowserService.Streaming;
 /// and clipboard input. Input methods return at once (the queue delivers in order); a malformed message is refused
 /// with a HubException and never reaches the browser, and the session is untouched.
 /// </summary>
-internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options) : Hub<ILiveViewClient>
+internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents) : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
     private const string StreamKey = "stream";
@@ -53,6 +54,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
     public void Pointer(string type, double x, double y, string button, int buttons, int clickCount, int modifiers)
     {
         var stream = Required();
+        EnsureUserHasControl(stream);
         var cdpType = type switch
         {
             "move" => "mouseMoved",
@@ -82,6 +84,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
     public void Wheel(double x, double y, double deltaX, double deltaY, int modifiers)
     {
         var stream = Required();
+        EnsureUserHasControl(stream);
         ValidatePoint(stream, x, y);
         if (!double.IsFinite(deltaX) || !double.IsFinite(deltaY) || Math.Abs(deltaX) > 10_000 || Math.Abs(deltaY) > 10_000 || modifiers is < 0 or > 15)
         {
@@ -104,6 +107,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
     public void Key(string type, string key, string? code, int keyCode, int modifiers, int location, bool repeat)
     {
         var stream = Required();
+        EnsureUserHasControl(stream);
         if (type is not ("down" or "up") || modifiers is < 0 or > 15 || location is < 0 or > 3)
         {
             throw new HubException("Invalid key event type, modifiers or location.");
@@ -135,6 +139,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
     public void InsertText(string text)
     {
         var stream = Required();
+        EnsureUserHasControl(stream);
         if (string.IsNullOrEmpty(text) || text.Length > options.Value.MaxPasteCharacters)
         {
             throw new HubException($"Pasted text must be 1 to {options.Value.MaxPasteCharacters} characters.");
@@ -193,6 +198,15 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
         if (!double.IsFinite(x) || !double.IsFinite(y) || x < -1 || y < -1 || x > viewport.Width + 1 || y > viewport.Height + 1)
         {
             throw new HubException($"Pointer position ({x}, {y}) is outside the {viewport.Width}×{viewport.Height} viewport.");
+        }
+    }
+
+    /// <summary>While the agent acts, the person's input would fight it: it is refused until they take control.</summary>
+    private void EnsureUserHasControl(SessionStream stream)
+    {
+        if (agents.AgentHoldsControl(stream.Session.Id))
+        {
+            throw new HubException("The agent is in control; take control to act");
         }
     }
 

@@ -205,6 +205,14 @@ internal sealed partial class SessionStream : IDisposable
             NavigationBlocked e => Forward(group.NavigationBlocked(e.TabId, e.Url, e.Reason)),
             ViewportChanged => EnsureScreencastAsync(restart: true),
             SessionEnded e => Forward(group.SessionEnded(e.Reason, e.Restorable)),
+            AgentMessageAdded e => Forward(group.AgentMessage(e.Message)),
+            AgentTextStreamed e => Forward(group.AgentTextDelta(e.Delta)),
+            AgentStepChanged e => Forward(group.AgentStep(e.Step)),
+            AgentRunChanged e => Forward(group.AgentRunChanged(e.Run)),
+            AgentRunFinished e => Forward(group.AgentRunFinished(e.Run)),
+            ApprovalRequested e => Forward(group.ApprovalRequested(e.Approval)),
+            ApprovalResolved e => Forward(group.ApprovalResolved(e.Approval)),
+            ControlChanged e => Forward(group.ControlChanged(e.Control)),
             _ => Task.CompletedTask,
         };
     }

@@ -26,6 +26,7 @@ public sealed partial class SessionRegistry(
     private readonly ConcurrentDictionary<string, BrowserSession> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _control = new(StringComparer.Ordinal);
 
     public string NodeId { get; } = options.Value.ResolveNodeId();
 
@@ -95,15 +96,21 @@ public sealed partial class SessionRegistry(
         _dirty[session.Id] = 0;
         session.Events += e =>
         {
-            if (e is SessionEnded)
+            switch (e)
             {
-                _live.TryRemove(session.Id, out _);
-                _dirty.TryRemove(session.Id, out _);
-                _removed[session.Id] = 0;
-            }
-            else if (e is TabsChanged or TabUpdated or ViewportChanged)
-            {
-                _dirty[session.Id] = 0;
+                case SessionEnded:
+                    _live.TryRemove(session.Id, out _);
+                    _dirty.TryRemove(session.Id, out _);
+                    _control.TryRemove(session.Id, out _);
+                    _removed[session.Id] = 0;
+                    break;
+                case ControlChanged change:
+                    _control[session.Id] = change.Control.Holder;
+                    _dirty[session.Id] = 0;
+                    break;
+                case TabsChanged or TabUpdated or ViewportChanged:
+                    _dirty[session.Id] = 0;
+                    break;
             }
         };
     }
@@ -196,7 +203,7 @@ public sealed partial class SessionRegistry(
         new("activeTabId", dto.ActiveTabId),
         new("tabs", JsonSerializer.Serialize(dto.Tabs, Json)),
         new("viewers", dto.Viewers),
-        new("control", session.ControlHolder),
+        new("control", _control.GetValueOrDefault(session.Id, "user")),
         new("createdAt", dto.CreatedAt.ToUnixTimeMilliseconds()),
         new("lastActivityAt", dto.LastActivityAt.ToUnixTimeMilliseconds()),
         new("viewport", JsonSerializer.Serialize(dto.Viewport, Json)),

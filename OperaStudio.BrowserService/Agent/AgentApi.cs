@@ -1,0 +1,218 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OperaStudio.BrowserService.Agent.Model;
+using OperaStudio.BrowserService.Agent.Runs;
+using OperaStudio.BrowserService.Agent.Safety;
+using OperaStudio.BrowserService.Agent.Tools;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions;
+
+namespace OperaStudio.BrowserService.Agent;
+
+/// <summary>
+/// The agent over HTTP: chat messages start runs; runs can be cancelled; control can be taken and given back;
+/// sensitive steps are approved or denied; secrets are stored (never read back); and the actions API runs one tool
+/// without a model, through the same tools, policy and approvals. Errors are ProblemDetails, except the actions
+/// API's, which answer <c>{ok: false, error}</c>.
+/// </summary>
+public static class AgentApi
+{
+    public const int MaxMessageLength = 8_000;
+
+    public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        var session = app.MapGroup("/api/sessions/{id}").WithTags("Agent").AddEndpointFilter(RestoreSessionAsync);
+        session.MapPost("/actions", RunActionAsync);
+
+        session.MapGet("/agent", GetState);
+        session.MapPost("/agent/messages", SendMessage);
+        session.MapPost("/agent/runs/{runId}/cancel", CancelRun);
+        session.MapPost("/agent/control", SetControl);
+        session.MapPost("/agent/resume", Resume);
+        session.MapGet("/agent/steps/{stepId}/thumbnail", GetThumbnail);
+
+        session.MapGet("/approvals", ListApprovals);
+        session.MapPost("/approvals/{approvalId}", DecideApproval);
+
+        session.MapGet("/secrets", ListSecrets);
+        session.MapPut("/secrets/{name}", PutSecret);
+        session.MapDelete("/secrets/{name}", DeleteSecret);
+        return app;
+    }
+
+    /// <summary>A released or suspended session comes back before the agent acts on it (its transcript starts afresh).</summary>
+    private static async ValueTask<object?> RestoreSessionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.GetRouteValue("id") is string id)
+        {
+            try
+            {
+                await context.HttpContext.RequestServices.GetRequiredService<SessionManager>()
+                    .GetOrRestoreAsync(id, context.HttpContext.RequestAborted);
+            }
+            catch (Exception ex) when (ex is SessionLimitException or Browsers.BrowserUnavailableException)
+            {
+                // The handler answers 404 for a session that is not live; the limits are the sessions API's to report.
+            }
+        }
+
+        return await next(context);
+    }
+
+    private static async Task<Results<Ok<ActionResponse>, BadRequest<ActionResponse>, ProblemHttpResult>> RunActionAsync(
+        string id, ActionRequest? request, AgentSessions agents, CancellationToken cancellationToken)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        var (response, badRequest) = await ActionCatalog.RunAsync(agent.Tools, request?.Tool, request?.Args, cancellationToken);
+        return badRequest ? TypedResults.BadRequest(response) : TypedResults.Ok(response);
+    }
+
+    private static Results<Ok<AgentStateDto>, ProblemHttpResult> GetState(string id, AgentSessions agents, ChatModel model) =>
+        agents.Find(id) is { } agent ? TypedResults.Ok(agent.ToDto(model.Describe())) : Problems.SessionNotFound(id);
+
+    private static Results<Accepted<AgentRunDto>, ProblemHttpResult> SendMessage(
+        string id, AgentMessageRequest? request, AgentSessions agents, AgentRunner runner)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        var text = request?.Text?.Trim();
+        if (string.IsNullOrEmpty(text) || text.Length > MaxMessageLength)
+        {
+            return Problems.BadRequest("Invalid message", $"Send {{\"text\": \"...\"}} with 1 to {MaxMessageLength} characters.");
+        }
+
+        return runner.Start(agent, text) is { } run
+            ? TypedResults.Accepted($"/api/sessions/{id}/agent", run.ToDto())
+            : Problems.Conflict("A run is active", "The agent is still working on the previous message. Wait for it, or cancel it first.");
+    }
+
+    private static Results<Accepted<AgentRunDto>, ProblemHttpResult> CancelRun(string id, string runId, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        if (agent.CurrentRun is not { } run || run.Id != runId)
+        {
+            return Problems.NotFound("Run not found", $"Session {id} has no run '{runId}'.");
+        }
+
+        if (run.IsFinished)
+        {
+            return Problems.Conflict("Run already ended", $"Run {runId} already ended ({run.State}).");
+        }
+
+        run.Cancel();
+        return TypedResults.Accepted($"/api/sessions/{id}/agent", run.ToDto());
+    }
+
+    private static Results<Ok<ControlDto>, ProblemHttpResult> SetControl(string id, ControlRequest? request, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        switch (request?.Holder?.Trim().ToLowerInvariant())
+        {
+            case AgentSession.UserHolder:
+                // Idempotent: with no run active the user already has control.
+                agent.TakeControl();
+                return TypedResults.Ok(agent.Control);
+            case AgentSession.AgentHolder:
+                return agent.GiveBack(null)
+                    ? TypedResults.Ok(agent.Control)
+                    : agent.AgentHoldsControl
+                        ? TypedResults.Ok(agent.Control)
+                        : Problems.Conflict("No run to hand control to", "No run is waiting for control. Send the agent a message to start one.");
+            default:
+                return Problems.BadRequest("Invalid holder", "Send {\"holder\": \"user\"} to take control or {\"holder\": \"agent\"} to give it back.");
+        }
+    }
+
+    private static Results<Ok<ControlDto>, ProblemHttpResult> Resume(string id, ResumeRequest? request, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return agent.GiveBack(request?.Text)
+            ? TypedResults.Ok(agent.Control)
+            : Problems.Conflict("Nothing to resume", "The agent is not waiting for you.");
+    }
+
+    private static Results<FileContentHttpResult, ProblemHttpResult> GetThumbnail(string id, string stepId, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return agent.Steps.Image(stepId) is { } jpeg
+            ? TypedResults.File(jpeg, "image/jpeg")
+            : Problems.NotFound("No image", $"Step '{stepId}' has no image (it is unknown, or no longer kept).");
+    }
+
+    private static Results<Ok<IReadOnlyList<ApprovalDto>>, ProblemHttpResult> ListApprovals(string id, AgentSessions agents) =>
+        agents.Find(id) is { } agent ? TypedResults.Ok(agent.Approvals.PendingApprovals) : Problems.SessionNotFound(id);
+
+    private static Results<Ok<ApprovalDto>, ProblemHttpResult> DecideApproval(
+        string id, string approvalId, ApprovalDecisionRequest? request, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        if (request is null)
+        {
+            return Problems.BadRequest("Missing decision", "Send {\"approve\": true} or {\"approve\": false}.");
+        }
+
+        return agent.Approvals.Decide(approvalId, request.Approve) is { } decided
+            ? TypedResults.Ok(decided)
+            : Problems.NotFound("Approval not found", $"No step is waiting for approval '{approvalId}': it was decided, expired, or never existed.");
+    }
+
+    private static Results<Ok<IReadOnlyList<string>>, ProblemHttpResult> ListSecrets(string id, AgentSessions agents) =>
+        agents.Find(id) is { } agent ? TypedResults.Ok(agent.Vault.Names) : Problems.SessionNotFound(id);
+
+    private static Results<NoContent, ProblemHttpResult> PutSecret(string id, string name, SecretRequest? request, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        if (!SecretVault.IsValidName(name))
+        {
+            return Problems.BadRequest("Invalid secret name", "A secret's name is 1 to 64 letters, digits, '_', '-' or '.'.");
+        }
+
+        if (string.IsNullOrEmpty(request?.Value) || request.Value.Length > SecretVault.MaxValueLength)
+        {
+            return Problems.BadRequest("Invalid secret", $"Send {{\"value\": \"...\"}} with 1 to {SecretVault.MaxValueLength} characters.");
+        }
+
+        agent.Vault.Set(name, request.Value);
+        return TypedResults.NoContent();
+    }
+
+    private static Results<NoContent, ProblemHttpResult> DeleteSecret(string id, string name, AgentSessions agents)
+    {
+        if (agents.Find(id) is not { } agent)
+        {
+            return Problems.SessionNotFound(id);
+        }
+
+        return agent.Vault.Remove(name) ? TypedResults.NoContent() : Problems.NotFound("Secret not found", $"There is no secret '{name}'.");
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+
+namespace OperaStudio.BrowserService.Agent.Snapshots;
+
+/// <summary>One AI aria snapshot of a page, parsed, with password values masked.</summary>
+public sealed record PageSnapshot(string Url, string Title, IReadOnlyList<SnapshotNode> Nodes)
+{
+    public const string MaskedValue = "••••••";
+
+    public string FullText => SnapshotTrimmer.RenderFull(Nodes);
+
+    public SnapshotNode? FindRef(string reference) => Nodes.FirstOrDefault(n => n.Ref == reference);
+
+    /// <summary>
+    /// Takes a snapshot of the whole page. Always the whole page: a snapshot of part of it would make Playwright
+    /// forget the refs of the rest (<c>aria-ref</c> resolves against the latest snapshot). The snapshot shows what
+    /// an input holds, so password fields get their values masked here, before anything reads it.
+    /// </summary>
+    public static async Task<PageSnapshot> TakeAsync(IPage page, float timeoutMs, CancellationToken cancellationToken)
+    {
+        var text = await page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Timeout = timeoutMs })
+            .WaitAsync(cancellationToken);
+        var nodes = AriaSnapshotParser.Parse(text);
+        foreach (var node in nodes.Where(n => n is { Role: "textbox", Ref: not null, Value.Length: > 0 }).Take(50))
+        {
+            try
+            {
+                var isPassword = await page.Locator($"aria-ref={node.Ref}").EvaluateAsync<bool>(
+                    "e => e instanceof HTMLInputElement && e.type === 'password'", null, new LocatorEvaluateOptions { Timeout = 2_000 });
+                if (isPassword)
+                {
+                    node.Value = MaskedValue;
+                }
+            }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+            {
+                // Gone since the snapshot; mask to be safe.
+                node.Value = MaskedValue;
+            }
+        }
+
+        var title = "";
+        try
+        {
+            title = await page.TitleAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // Navigating.
+        }
+
+        return new PageSnapshot(page.Url, title, nodes);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+
+namespace OperaStudio.BrowserService.Agent.Tools;
+
+/// <summary>
+/// What a tool did. <see cref="Summary"/> is the one line the step shows; <see cref="ModelText"/> is what the model
+/// reads (trimmed; wrapped in boundary markers when <see cref="FromPage"/>); <see cref="Data"/> is the actions
+/// API's <c>result</c> (when null, the model text is).
+/// </summary>
+public sealed record ToolResult(string Summary, string ModelText, JsonNode? Data = null, bool FromPage = false, string? Source = null)
+{
+    public static ToolResult Done(string summary) => new(summary, summary);
+}
+
+/// <summary>A tool call's outcome: a result, or an error the caller can act on (the model reads it and carries on).</summary>
+public sealed record ToolOutcome(ToolResult? Result, string? Error, bool ErrorFromPage = false)
+{
+    public bool Ok => Result is not null;
+}

@@ -1,13 +1,15 @@
 using MudBlazor.Services;
 using OperaStudio.Web.Components;
+using OperaStudio.Web.Proxy;
 using OperaStudio.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddBrowserServiceProxy();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
-builder.Services.AddHttpClient<BrowserServiceClient>(http => http.BaseAddress = BrowserServiceClient.BaseAddress);
+builder.Services.AddBrowserServiceClient();
 
 var app = builder.Build();
 
@@ -18,6 +20,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseAntiforgery();
 app.MapStaticAssets();
+app.MapBrowserServiceProxy();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapDefaultEndpoints();
 

@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,12 +38,18 @@ public sealed class BrowserServiceFixture(RedisFixture redis, PostgresFixture po
             .UseSetting("UrlPolicy:AllowedHosts:0", pages.HostAndPort)
             .UseSetting("Browsers:WarmContexts", "2")
             .UseSetting("Sessions:MaxSessions", "40"));
-        factory.UseKestrel(0);
+        // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000,
+        // which collides with any other test run on the machine.
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         _factory = factory;
-        BaseAddress = factory.ClientOptions.BaseAddress;
+        BaseAddress = ServerAddress(factory.Services);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>The address Kestrel actually bound (the free port it was given).</summary>
+    public static Uri ServerAddress(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
 
     /// <summary>A live-view connection to the hub (MessagePack, as the panel uses).</summary>
     public async Task<HubConnection> ConnectHubAsync()

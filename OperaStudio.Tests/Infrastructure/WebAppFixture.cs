@@ -1,0 +1,50 @@
+extern alias web;
+
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OperaStudio.ServiceDefaults;
+
+namespace OperaStudio.Tests.Infrastructure;
+
+/// <summary>
+/// The web app on a real Kestrel port, talking to the shared <see cref="BrowserServiceFixture"/> through service
+/// discovery and proxying <c>/api</c> and <c>/hubs</c> to it, exactly as the AppHost wires them.
+/// </summary>
+public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime
+{
+    private WebApplicationFactory<web::Program>? _factory;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public BrowserServiceFixture Service => service;
+
+    public ValueTask InitializeAsync()
+    {
+        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
+            .UseEnvironment("Development")
+            .UseSetting($"services:{ResourceNames.BrowserService}:http:0", service.BaseAddress.ToString().TrimEnd('/')));
+        // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        _factory = factory;
+        BaseAddress = BrowserServiceFixture.ServerAddress(factory.Services);
+        Console.WriteLine($"web at {BaseAddress}, client {factory.ClientOptions.BaseAddress}, browser service at {service.BaseAddress}");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>An absolute URL of the web app.</summary>
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}

@@ -11,6 +11,11 @@ namespace OperaStudio.Tests.Infrastructure;
 /// The web app on a real Kestrel port, talking to the shared <see cref="BrowserServiceFixture"/> through service
 /// discovery and proxying <c>/api</c> and <c>/hubs</c> to it, exactly as the AppHost wires them.
 /// </summary>
+/// <remarks>
+/// A class fixture, not a second collection fixture: xunit v3 cannot hand one collection fixture to another
+/// ("unresolved constructor arguments: BrowserServiceFixture"), but a class fixture may take a collection fixture.
+/// Each UI class starts its own web app (about a second); the browser service behind them is shared.
+/// </remarks>
 public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime
 {
     private WebApplicationFactory<web::Program>? _factory;
@@ -31,7 +36,7 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
         factory.StartServer();
         _factory = factory;
         BaseAddress = BrowserServiceFixture.ServerAddress(factory.Services);
-        Console.WriteLine($"web at {BaseAddress}, client {factory.ClientOptions.BaseAddress}, browser service at {service.BaseAddress}");
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         return ValueTask.CompletedTask;
     }

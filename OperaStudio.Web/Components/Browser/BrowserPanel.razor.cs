@@ -391,7 +391,9 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         var error = await _live.InvokeAsync<string?>("upload", input, tab.Id);
         if (error is null)
         {
+            // Called by the child through a delegate, not an EventCallback: re-render here by hand.
             _fileChoosers.Remove(tab.Id);
+            StateHasChanged();
             await FocusCanvasAsync();
         }
 
@@ -406,6 +408,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         }
 
         _fileChoosers.Remove(tab.Id);
+        StateHasChanged();
         await _live.InvokeAsync<string?>("cancelUpload", tab.Id);
         await FocusCanvasAsync();
     }

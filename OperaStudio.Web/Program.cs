@@ -1,3 +1,4 @@
+using MudBlazor;
 using MudBlazor.Services;
 using OperaStudio.Web.Components;
 using OperaStudio.Web.Proxy;
@@ -8,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddBrowserServiceProxy();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
 builder.Services.AddBrowserServiceClient();
 
 var app = builder.Build();

@@ -455,6 +455,19 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         }
     }
 
+    /// <summary>"closed by the user" → "Closed by the user." (the service's reasons are phrases).</summary>
+    private static string Sentence(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0)
+        {
+            return "The session ended.";
+        }
+
+        trimmed = char.ToUpperInvariant(trimmed[0]) + trimmed[1..];
+        return trimmed.EndsWith('.') || trimmed.EndsWith('!') || trimmed.EndsWith('?') ? trimmed : trimmed + ".";
+    }
+
     private void ShowProblem(string what, ApiProblem? problem) =>
         Snackbar.Add(problem is null ? what : $"{what}: {problem.Message}", Severity.Error);
 

@@ -28,17 +28,26 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
 
     public ValueTask InitializeAsync()
     {
-        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
-            .UseEnvironment("Development")
-            .UseSetting($"services:{ResourceNames.BrowserService}:http:0", service.BaseAddress.ToString().TrimEnd('/')));
-        // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
-        _factory = factory;
-        BaseAddress = BrowserServiceFixture.ServerAddress(factory.Services);
+        _factory = Start(service.BaseAddress.ToString());
+        BaseAddress = BrowserServiceFixture.ServerAddress(_factory.Services);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A web app whose browser service is at <paramref name="browserService"/> (any address, even one where nothing
+    /// listens, to see how the UI copes). The caller disposes it; its address is <see cref="BrowserServiceFixture.ServerAddress"/>.
+    /// </summary>
+    public static WebApplicationFactory<web::Program> Start(string browserService)
+    {
+        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
+            .UseEnvironment("Development")
+            .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
+        // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        return factory;
     }
 
     /// <summary>An absolute URL of the web app.</summary>

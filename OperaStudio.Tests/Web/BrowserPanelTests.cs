@@ -53,9 +53,24 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
             """);
         await panel.WaitForRemoteAsync("document.getElementById('name').value", "pasted ✓");
 
+        // Select all + copy puts the remote selection on the user's clipboard.
+        await panel.Page.Keyboard.PressAsync("Control+A");
+        await panel.WaitForRemoteAsync("(e => e.selectionEnd - e.selectionStart)(document.getElementById('name'))", "8");
+        await panel.Page.Keyboard.PressAsync("Control+C");
+        await PanelPage.WaitForAsync(async () => await panel.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()") == "pasted ✓",
+            "the user's clipboard to hold the remote selection");
+
         // The wheel scrolls the remote page.
         await panel.WheelRemoteAsync(600, 400, 900);
         await PanelPage.WaitForAsync(async () => int.Parse(await panel.RemoteAsync("Math.round(window.scrollY)")) > 200, "the remote page to scroll");
+
+        // The remote viewport follows the panel when the viewer's window changes size.
+        await panel.Session.ActiveTab.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await panel.Page.SetViewportSizeAsync(1000, 700);
+        await panel.WaitUntilLiveAsync();
+        var canvasWidth = await panel.Canvas.EvaluateAsync<int>("c => Math.round(c.clientWidth)");
+        Assert.Equal(canvasWidth, panel.Session.Viewport.Width);
+        Assert.Equal(canvasWidth, await panel.Session.ActiveTab.Page.EvaluateAsync<int>("() => window.innerWidth"));
     }
 
     [Fact]

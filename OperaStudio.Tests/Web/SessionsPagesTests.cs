@@ -91,6 +91,34 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
         }
     }
 
+    [Fact]
+    public async Task Home_WhenTheBrowserServiceIsUnreachable_ExplainsAndOffersARetry()
+    {
+        // A second web app whose browser service address has nothing listening.
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var deadAddress = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}";
+        probe.Stop();
+        await using var lonely = WebAppFixture.Start(deadAddress);
+        var page = await chromium.NewPageAsync(1280, 800);
+        try
+        {
+            await page.GotoAsync(new Uri(BrowserServiceFixture.ServerAddress(lonely.Services), "/").ToString());
+
+            var failed = page.GetByTestId("start-failed");
+            await Expect(failed).ToBeVisibleAsync();
+            await Expect(failed).ToContainTextAsync("cannot be reached");
+            await Expect(page.GetByTestId("service-status")).ToHaveAttributeAsync("data-healthy", "false");
+            await page.GetByTestId("retry").ClickAsync();
+            await Expect(failed).ToBeVisibleAsync();
+            Assert.EndsWith("/", page.Url, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     [GeneratedRegex(@"/sessions/(?<id>[A-Za-z0-9_-]+)$")]
     private static partial Regex SessionUrl();
 }

@@ -415,7 +415,7 @@ class LivePanel {
     const repeat = last && last.button === button && now - last.time < DOUBLE_CLICK_MS
       && Math.abs(last.x - e.clientX) <= DOUBLE_CLICK_SLOP && Math.abs(last.y - e.clientY) <= DOUBLE_CLICK_SLOP;
     const clickCount = repeat ? Math.min(last.count + 1, 3) : 1;
-    this.lastDown = { button, time: now, x: e.clientX, y: e.clientY, count: clickCount };
+    this.lastDown = { button, time: now, x: e.clientX, y: e.clientY, count: clickCount, page: p };
     this.buttonsDown = e.buttons;
     this.send('Pointer', 'down', p.x, p.y, button, e.buttons & 31, clickCount, modifiers(e));
   }
@@ -583,7 +583,8 @@ class LivePanel {
     this.pressedKeys.clear();
     if (this.buttonsDown && this.drawRect) {
       const last = this.lastDown;
-      this.send('Pointer', 'up', 0, 0, last?.button ?? 'left', 0, 1, 0);
+      const at = this.pendingMove ?? last?.page ?? { x: 0, y: 0 };
+      this.send('Pointer', 'up', at.x, at.y, last?.button ?? 'left', 0, 1, 0);
       this.buttonsDown = 0;
     }
   }

@@ -19,6 +19,8 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseNotFoundPage("/not-found");
+app.UseRouting();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapBrowserServiceProxy();

@@ -75,7 +75,7 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
     }
 
     [Fact]
-    public async Task SessionPage_ForASessionThatIsGone_SaysSo_AndOffersANewOne()
+    public async Task SessionPage_ForASessionThatIsGone_SaysSo_AndAnUnknownAddressGetsTheNotFoundPage()
     {
         var page = await chromium.NewPageAsync(1280, 800);
         try
@@ -84,6 +84,11 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
 
             await Expect(page.GetByTestId("session-not-found")).ToBeVisibleAsync();
             await Expect(page.GetByTestId("session-not-found").GetByTestId("new-session")).ToHaveAttributeAsync("href", "/");
+
+            // Not a page at all: the app's own not-found page (status 404), not the browser's error page.
+            var response = await page.GotoAsync(web.Url("/no-such-page"));
+            Assert.Equal(404, response!.Status);
+            await Expect(page.GetByTestId("not-found")).ToBeVisibleAsync();
         }
         finally
         {

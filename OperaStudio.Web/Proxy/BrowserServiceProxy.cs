@@ -40,6 +40,19 @@ public static class BrowserServiceProxy
         return builder;
     }
 
+    /// <summary>
+    /// Unknown addresses get the app's not-found page rather than an empty 404 — except what the proxy forwards,
+    /// whose answers (ProblemDetails, a 502 when the service is down) must reach the caller as they are.
+    /// Call <c>UseRouting</c> after it, so a re-executed request is routed again.
+    /// </summary>
+    public static WebApplication UseNotFoundPage(this WebApplication app, string path)
+    {
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"),
+            branch => branch.UseStatusCodePagesWithReExecute(path, createScopeForStatusCodePages: true));
+        return app;
+    }
+
     public static WebApplication MapBrowserServiceProxy(this WebApplication app)
     {
         app.MapReverseProxy();

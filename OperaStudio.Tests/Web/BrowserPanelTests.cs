@@ -198,4 +198,23 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         await panel.WaitForRemoteAsync("document.getElementById('press').textContent", "pressed 1");
         Assert.False(panel.Session.ActiveTab.IsCrashed);
     }
+
+    [Fact]
+    public async Task HighDensityViewer_TheRemotePageFollowsItsPixelRatio_AndTheCanvasUsesDevicePixels()
+    {
+        await using var panel = await PanelPage.OpenAsync(web, chromium, Pages.Page("/panel/hidpi", TestPages.Input), 1100, 700, deviceScaleFactor: 2);
+
+        await PanelPage.WaitForAsync(async () => await panel.RemoteAsync("window.devicePixelRatio") == "2", "the remote page to render at 2x");
+        Assert.Equal(2, panel.Session.Viewport.DeviceScaleFactor);
+        var sizes = await panel.Canvas.EvaluateAsync<int[]>("c => [c.width, c.height, Math.round(c.clientWidth), Math.round(c.clientHeight)]");
+        Assert.Equal(sizes[2] * 2, sizes[0]);
+        Assert.Equal(sizes[3] * 2, sizes[1]);
+        // (The frames themselves arrive at 1x today: data-frame-size reads the CSS size; the service's screencast
+        // does not scale them, which is the service's to change. The canvas draws whatever size comes, fitted.)
+        await Expect(panel.Canvas).ToHaveAttributeAsync("data-frame-size", new System.Text.RegularExpressions.Regex(@"^\d+x\d+$"));
+
+        // Input still maps to the page's CSS pixels.
+        await panel.ClickRemoteAsync(60, 110);
+        await panel.WaitForRemoteAsync("document.getElementById('press').textContent", "pressed 1");
+    }
 }

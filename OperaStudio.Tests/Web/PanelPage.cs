@@ -42,12 +42,19 @@ public sealed class PanelPage : IAsyncDisposable
     public BrowserSession Session => _web.Service.Sessions.Find(SessionId) ?? throw new InvalidOperationException($"Session {SessionId} is gone.");
 
     /// <summary>Creates a session (through the web app's proxy) on <paramref name="url"/> and opens its panel.</summary>
-    public static async Task<PanelPage> OpenAsync(WebAppFixture web, ChromiumFixture chromium, Uri? url = null, int width = 1280, int height = 800)
+    public static async Task<PanelPage> OpenAsync(
+        WebAppFixture web, ChromiumFixture chromium, Uri? url = null, int width = 1280, int height = 800, float deviceScaleFactor = 1)
     {
         using var response = await web.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
         response.EnsureSuccessStatusCode();
         var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
-        var page = await chromium.NewPageAsync(width, height);
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            DeviceScaleFactor = deviceScaleFactor,
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.BaseAddress.ToString().TrimEnd('/') });
         var panel = new PanelPage(web, page, session.Id);
         page.WebSocket += (_, socket) => panel.WebSockets.Add(socket.Url);

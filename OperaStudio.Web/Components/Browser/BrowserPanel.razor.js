@@ -331,6 +331,11 @@ class LivePanel {
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(bitmap, Math.round(x * dpr), Math.round(y * dpr), Math.round(width * dpr), Math.round(height * dpr));
 
+    const frameSize = `${bitmap.width}x${bitmap.height}`;
+    if (this.canvas.dataset.frameSize !== frameSize) {
+      this.canvas.dataset.frameSize = frameSize; // The image's own pixels (page CSS size × its pixel ratio).
+    }
+
     const rect = `${round2(x)},${round2(y)},${round2(width)},${round2(height)}`;
     if (this.drawRect?.key !== rect + info.viewportWidth + 'x' + info.viewportHeight) {
       this.drawRect = { x, y, width, height, viewportWidth: info.viewportWidth, viewportHeight: info.viewportHeight, key: rect + info.viewportWidth + 'x' + info.viewportHeight };

@@ -90,6 +90,29 @@ public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium)
         await Task.Delay(300);
         await panel.Page.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"ended-{width}x{height}.png") });
 
+        // The panel before its first frame (the hub is unreachable from this viewer).
+        var waiting = await chromium.NewPageAsync(width, height);
+        await waiting.RouteAsync("**/hubs/**", route => route.AbortAsync());
+        using (var third = await web.Http.PostAsJsonAsync("/api/sessions", new { }))
+        {
+            var thirdSession = (await third.Content.ReadFromJsonAsync<SessionDto>())!;
+            await waiting.GotoAsync(web.Url($"/sessions/{thirdSession.Id}"));
+            await Expect(waiting.GetByTestId("initializing")).ToContainTextAsync("retrying");
+            await waiting.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"initializing-{width}x{height}.png") });
+            await web.Service.Sessions.CloseAsync(thirdSession.Id, "screenshots taken");
+        }
+
+        // Home, when the browser service cannot be reached.
+        await using (var lonely = WebAppFixture.Start("http://127.0.0.1:9"))
+        {
+            await waiting.GotoAsync(new Uri(BrowserServiceFixture.ServerAddress(lonely.Services), "/").ToString());
+            await Expect(waiting.GetByTestId("start-failed")).ToBeVisibleAsync();
+            await Task.Delay(300);
+            await waiting.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"home-unreachable-{width}x{height}.png") });
+        }
+
+        await waiting.Context.CloseAsync();
+
         // The empty list.
         await list.ReloadAsync();
         await Task.Delay(500);

@@ -9,7 +9,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddBrowserServiceProxy();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
+builder.Services.AddMudServices(mud =>
+{
+    mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+    mud.SnackbarConfiguration.SnackbarVariant = Variant.Outlined;
+    mud.SnackbarConfiguration.MaximumOpacity = 100;
+});
 builder.Services.AddBrowserServiceClient();
 
 var app = builder.Build();

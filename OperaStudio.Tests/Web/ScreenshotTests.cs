@@ -61,7 +61,18 @@ public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium)
         await panel.Page.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"dialog-{width}x{height}.png") });
         await panel.Page.GetByTestId("dialog-accept").ClickAsync();
 
-        // Downloads menu open.
+        // A download (the snackbar offers it), then the downloads menu open.
+        pages.Handle("/showcase/trail-map.pdf", context =>
+        {
+            context.Response.ContentType = "application/pdf";
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"northwind-trail-map.pdf\"";
+            return context.Response.Body.WriteAsync(new byte[184_320]).AsTask();
+        });
+        await panel.Session.ActiveTab.Page.EvaluateAsync(
+            "() => { const a = document.createElement('a'); a.href = '/showcase/trail-map.pdf'; a.download = ''; document.body.append(a); a.click(); }");
+        await Expect(panel.Page.GetByTestId("download-snack-link")).ToBeVisibleAsync();
+        await Task.Delay(1200);
+        await panel.Page.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"download-snack-{width}x{height}.png") });
         await panel.Page.GetByTestId("downloads").ClickAsync();
         await Task.Delay(400);
         await panel.Page.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"downloads-{width}x{height}.png") });

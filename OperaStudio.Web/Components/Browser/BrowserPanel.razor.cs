@@ -160,11 +160,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         else
         {
             var href = BrowserServiceClient.DownloadPath(Session.Id, download.Id);
-            Snackbar.Add(DownloadSnack(download, href), Severity.Success, options =>
-            {
-                options.VisibleStateDuration = 8000;
-                options.SnackbarVariant = Variant.Outlined;
-            });
+            Snackbar.Add(DownloadSnack(download, href), Severity.Success, options => options.VisibleStateDuration = 8000);
         }
 
         StateHasChanged();

@@ -1,13 +1,21 @@
+using MudBlazor;
 using MudBlazor.Services;
 using OperaStudio.Web.Components;
+using OperaStudio.Web.Proxy;
 using OperaStudio.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddBrowserServiceProxy();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
-builder.Services.AddHttpClient<BrowserServiceClient>(http => http.BaseAddress = BrowserServiceClient.BaseAddress);
+builder.Services.AddMudServices(mud =>
+{
+    mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+    mud.SnackbarConfiguration.SnackbarVariant = Variant.Outlined;
+    mud.SnackbarConfiguration.MaximumOpacity = 100;
+});
+builder.Services.AddBrowserServiceClient();
 
 var app = builder.Build();
 
@@ -16,8 +24,11 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseNotFoundPage("/not-found");
+app.UseRouting();
 app.UseAntiforgery();
 app.MapStaticAssets();
+app.MapBrowserServiceProxy();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapDefaultEndpoints();
 

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,10 +19,10 @@ public sealed class BrowserServiceHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BrowserServiceHost(WebApplicationFactory<Program> factory, int port)
+    private BrowserServiceHost(WebApplicationFactory<Program> factory)
     {
         _factory = factory;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        BaseAddress = ServerAddress(factory.Services);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -48,12 +51,15 @@ public sealed class BrowserServiceHost : IAsyncDisposable
                 web.UseSetting(key, value);
             }
         });
-        // Real Kestrel on an explicit free port (measured: UseKestrel(0) falls back to port 5000).
-        var port = OperaStudio.AppHost.Hosting.Ports.GetFreePort();
-        factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+        // Real Kestrel on loopback, port chosen by the OS (measured: UseKestrel(0) falls back to port 5000).
+        factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();
-        return new BrowserServiceHost(factory, port);
+        return new BrowserServiceHost(factory);
     }
+
+    /// <summary>The address Kestrel actually bound.</summary>
+    public static Uri ServerAddress(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/");
 
     /// <summary>A live-view connection to the hub (MessagePack, as the panel uses), reconnecting like the panel.</summary>
     public async Task<HubConnection> ConnectHubAsync()

@@ -38,6 +38,8 @@ public static class OperaTheme
             {
                 FontFamily = ["Inter", "Segoe UI", "Roboto", "Liberation Sans", "Helvetica", "Arial", "sans-serif"],
             },
+            // Sentence-case buttons, as in a browser's own chrome, rather than Material's all caps.
+            Button = new ButtonTypography { TextTransform = "none", FontWeight = "600" },
         },
         LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px" },
     };

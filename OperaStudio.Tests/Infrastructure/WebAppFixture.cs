@@ -1,0 +1,64 @@
+extern alias web;
+
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OperaStudio.ServiceDefaults;
+
+namespace OperaStudio.Tests.Infrastructure;
+
+/// <summary>
+/// The web app on a real Kestrel port, talking to the shared <see cref="BrowserServiceFixture"/> through service
+/// discovery and proxying <c>/api</c> and <c>/hubs</c> to it, exactly as the AppHost wires them.
+/// </summary>
+/// <remarks>
+/// A class fixture, not a second collection fixture: xunit v3 cannot hand one collection fixture to another
+/// ("unresolved constructor arguments: BrowserServiceFixture"), but a class fixture may take a collection fixture.
+/// Each UI class starts its own web app (about a second); the browser service behind them is shared.
+/// </remarks>
+public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime
+{
+    private WebApplicationFactory<web::Program>? _factory;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public BrowserServiceFixture Service => service;
+
+    public ValueTask InitializeAsync()
+    {
+        _factory = Start(service.BaseAddress.ToString());
+        BaseAddress = BrowserServiceHost.ServerAddress(_factory.Services);
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A web app whose browser service is at <paramref name="browserService"/> (any address, even one where nothing
+    /// listens, to see how the UI copes). The caller disposes it; its address is <see cref="BrowserServiceHost.ServerAddress"/>.
+    /// </summary>
+    public static WebApplicationFactory<web::Program> Start(string browserService)
+    {
+        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
+            .UseEnvironment("Development")
+            .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
+        // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>An absolute URL of the web app.</summary>
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions;
+using OperaStudio.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace OperaStudio.Tests.Web;
+
+/// <summary>
+/// A viewer's page on the web app with one session's browser panel open, and what the UI tests do with it: act on
+/// the remote page through the canvas (in the remote page's CSS pixels), read the canvas' pixels, and look at the
+/// remote page's real state through the browser service.
+/// </summary>
+public sealed class PanelPage : IAsyncDisposable
+{
+    private readonly WebAppFixture _web;
+
+    private PanelPage(WebAppFixture web, IPage page, string sessionId)
+    {
+        _web = web;
+        Page = page;
+        SessionId = sessionId;
+    }
+
+    public IPage Page { get; }
+
+    public string SessionId { get; }
+
+    /// <summary>The hub WebSocket URLs the page opened (the panel must reach the hub through the web app's origin).</summary>
+    public List<string> WebSockets { get; } = [];
+
+    public ILocator Canvas => Page.GetByTestId("browser-canvas");
+
+    public ILocator AddressBar => Page.GetByTestId("address-bar");
+
+    public ILocator Tabs => Page.GetByTestId("tab");
+
+    public ILocator Status => Page.GetByTestId("status");
+
+    public BrowserSession Session => _web.Service.Sessions.Find(SessionId) ?? throw new InvalidOperationException($"Session {SessionId} is gone.");
+
+    /// <summary>Creates a session (through the web app's proxy) on <paramref name="url"/> and opens its panel.</summary>
+    public static async Task<PanelPage> OpenAsync(
+        WebAppFixture web, ChromiumFixture chromium, Uri? url = null, int width = 1280, int height = 800, float deviceScaleFactor = 1)
+    {
+        using var response = await web.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
+        response.EnsureSuccessStatusCode();
+        var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            DeviceScaleFactor = deviceScaleFactor,
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.BaseAddress.ToString().TrimEnd('/') });
+        var panel = new PanelPage(web, page, session.Id);
+        page.WebSocket += (_, socket) => panel.WebSockets.Add(socket.Url);
+        await page.GotoAsync(web.Url($"/sessions/{session.Id}"));
+        await panel.WaitUntilLiveAsync();
+        return panel;
+    }
+
+    /// <summary>The overlay is gone, the canvas shows a page, and the page's viewport follows the panel's size.</summary>
+    public async Task WaitUntilLiveAsync()
+    {
+        await Expect(Page.GetByTestId("initializing")).ToHaveCountAsync(0);
+        await Expect(Status).ToHaveAttributeAsync("data-state", "connected");
+        await WaitForAsync(async () =>
+        {
+            var settled = await Canvas.EvaluateAsync<bool>("""
+                c => c.dataset.pageViewport === `${Math.max(320, Math.round(c.clientWidth))}x${Math.max(240, Math.round(c.clientHeight))}`
+                """);
+            return settled;
+        }, "the remote viewport to follow the panel's size");
+        await WaitForAsync(async () => (await PixelsAsync()).Distinct > 1, "the canvas to show the page");
+    }
+
+    /// <summary>A digest of the canvas' pixels: how many distinct colours a sample holds, and a hash to see changes.</summary>
+    public async Task<CanvasPixels> PixelsAsync()
+    {
+        var result = await Canvas.EvaluateAsync<JsonElement>("""
+            c => {
+              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              const colours = new Set();
+              let hash = 0;
+              for (let i = 0; i < d.length; i += 4 * 61) {
+                const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+                colours.add(v);
+                hash = (Math.imul(hash, 31) + v) >>> 0;
+              }
+              return { distinct: colours.size, hash };
+            }
+            """);
+        return new CanvasPixels(result.GetProperty("distinct").GetInt32(), result.GetProperty("hash").GetUInt32());
+    }
+
+    /// <summary>The colour the canvas shows at a point of the remote page (CSS px), as r,g,b.</summary>
+    public async Task<int[]> ColourAtAsync(double x, double y)
+    {
+        var (cx, cy) = await ToClientAsync(x, y);
+        return await Canvas.EvaluateAsync<int[]>("""
+            (c, [x, y]) => {
+              const r = c.getBoundingClientRect();
+              const dpr = c.width / r.width;
+              const d = c.getContext('2d').getImageData(Math.round((x - r.left) * dpr), Math.round((y - r.top) * dpr), 1, 1).data;
+              return [d[0], d[1], d[2]];
+            }
+            """, new double[] { cx, cy });
+    }
+
+    /// <summary>Where a point of the remote page (CSS px) is on the viewer's screen, from the panel's draw rectangle.</summary>
+    public async Task<(float X, float Y)> ToClientAsync(double x, double y)
+    {
+        var point = await Canvas.EvaluateAsync<double[]>("""
+            (c, [x, y]) => {
+              const r = c.getBoundingClientRect();
+              const [dx, dy, dw, dh] = c.dataset.drawRect.split(',').map(Number);
+              const [vw, vh] = c.dataset.pageViewport.split('x').map(Number);
+              return [r.left + dx + x * dw / vw, r.top + dy + y * dh / vh];
+            }
+            """, new[] { x, y });
+        return ((float)point[0], (float)point[1]);
+    }
+
+    public async Task ClickRemoteAsync(double x, double y)
+    {
+        var (cx, cy) = await ToClientAsync(x, y);
+        await Page.Mouse.ClickAsync(cx, cy);
+    }
+
+    public async Task WheelRemoteAsync(double x, double y, float deltaY)
+    {
+        var (cx, cy) = await ToClientAsync(x, y);
+        await Page.Mouse.MoveAsync(cx, cy);
+        await Page.Mouse.WheelAsync(0, deltaY);
+    }
+
+    /// <summary>Evaluates in the session's active tab, for real (not through the UI).</summary>
+    public Task<string> RemoteAsync(string expression) => Session.ActiveTab.Page.EvaluateAsync<string>($"() => String({expression})");
+
+    /// <summary>Polls the active tab until <paramref name="expression"/> reads <paramref name="expected"/>.</summary>
+    public async Task WaitForRemoteAsync(string expression, string expected)
+    {
+        string? last = null;
+        await WaitForAsync(async () =>
+        {
+            try
+            {
+                last = await RemoteAsync(expression);
+            }
+            catch (PlaywrightException ex)
+            {
+                last = ex.Message;
+            }
+
+            return last == expected;
+        }, $"{expression} to read '{expected}'", () => $"it read '{last}'");
+    }
+
+    public async Task WaitForCanvasChangeAsync(CanvasPixels before) =>
+        await WaitForAsync(async () => (await PixelsAsync()).Hash != before.Hash, "the canvas to repaint");
+
+    /// <summary>Polls with a generous deadline: the machine is shared, so no timing is asserted, only the outcome.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, Func<string>? lastSeen = null, int timeoutSeconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Waited {timeoutSeconds} s for {what}{(lastSeen is null ? "" : $"; {lastSeen()}")}.");
+    }
+
+    public async Task SaveScreenshotAsync(string name)
+    {
+        var directory = Path.Combine(TestPaths.ScratchRoot, "screenshots");
+        Directory.CreateDirectory(directory);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(directory, name + ".png") });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Page.Context.CloseAsync();
+        await _web.Service.Sessions.CloseAsync(SessionId, "test finished");
+    }
+}
+
+public readonly record struct CanvasPixels(int Distinct, uint Hash);

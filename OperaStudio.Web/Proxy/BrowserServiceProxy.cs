@@ -1,0 +1,68 @@
+using OperaStudio.ServiceDefaults;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace OperaStudio.Web.Proxy;
+
+/// <summary>
+/// The browser service behind the web app's own origin: <c>/api/**</c> (REST, downloads, uploads) and <c>/hubs/**</c>
+/// (the live view hub, WebSockets included) are forwarded to it, so the page's JS never needs a second origin.
+/// The destination is <c>http://browser</c>, resolved by service discovery (<c>services:browser:http:0</c>).
+/// </summary>
+public static class BrowserServiceProxy
+{
+    public const string ClusterId = "browser-service";
+
+    public static WebApplicationBuilder AddBrowserServiceProxy(this WebApplicationBuilder builder)
+    {
+        RouteConfig[] routes =
+        [
+            Route("browser-api", "/api/{**rest}"),
+            Route("browser-hubs", "/hubs/{**rest}"),
+        ];
+        ClusterConfig[] clusters =
+        [
+            new()
+            {
+                ClusterId = ClusterId,
+                Destinations = new Dictionary<string, DestinationConfig>
+                {
+                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
+                },
+                // Navigations wait for the site; long polling (the hub's fallback) holds a request ~90 s.
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(2) },
+            },
+        ];
+
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddServiceDiscoveryDestinationResolver();
+        return builder;
+    }
+
+    /// <summary>
+    /// Unknown addresses get the app's not-found page rather than an empty 404 — except what the proxy forwards,
+    /// whose answers (ProblemDetails, a 502 when the service is down) must reach the caller as they are.
+    /// Call <c>UseRouting</c> after it, so a re-executed request is routed again.
+    /// </summary>
+    public static WebApplication UseNotFoundPage(this WebApplication app, string path)
+    {
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"),
+            branch => branch.UseStatusCodePagesWithReExecute(path, createScopeForStatusCodePages: true));
+        return app;
+    }
+
+    public static WebApplication MapBrowserServiceProxy(this WebApplication app)
+    {
+        app.MapReverseProxy();
+        return app;
+    }
+
+    private static RouteConfig Route(string id, string path) => new()
+    {
+        RouteId = id,
+        ClusterId = ClusterId,
+        Match = new RouteMatch { Path = path },
+    };
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace OperaStudio.Web.Services;
+
+public static class BrowserServiceClientExtensions
+{
+    /// <summary>
+    /// The typed client with its own resilience: the service defaults' standard handler would retry a POST (a second
+    /// session, a second navigation), cut navigations at its 10 s attempt timeout and open its circuit after a few
+    /// 502s from failing sites. Here only safe methods are retried, briefly, and nothing else is second-guessed.
+    /// </summary>
+    public static IServiceCollection AddBrowserServiceClient(this IServiceCollection services)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but it is the way to opt one client out of the defaults.
+        services.AddHttpClient<BrowserServiceClient>(http =>
+            {
+                http.BaseAddress = BrowserServiceClient.BaseAddress;
+                http.Timeout = BrowserServiceClient.Timeout;
+            })
+            .RemoveAllResilienceHandlers()
+            .AddResilienceHandler("browser-service", pipeline =>
+            {
+                var retry = new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 2,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                    BackoffType = DelayBackoffType.Exponential,
+                };
+                retry.DisableForUnsafeHttpMethods();
+                pipeline.AddRetry(retry);
+            });
+#pragma warning restore EXTEXP0001
+        return services;
+    }
+}

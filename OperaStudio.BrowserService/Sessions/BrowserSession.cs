@@ -447,6 +447,12 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     private void RemoveTab(BrowserTab tab)
     {
+        if (!Lease.Browser.IsConnected)
+        {
+            // Chromium died and took every page with it: the tabs stay listed, for the suspend-and-restore.
+            return;
+        }
+
         bool removed;
         lock (_gate)
         {

@@ -26,7 +26,10 @@ public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
 
         if (!UrlPolicy.TryNormalize(input, out var url, out var error))
         {
-            return new Check(null, Problems.BadRequest("Invalid URL", error, "invalid-url"), null, error);
+            var reason = error == AddressBarInput.NotAUrl
+                ? $"'{input.Trim()}' is not a valid web address."
+                : char.ToUpperInvariant(error[0]) + error[1..] + ".";
+            return new Check(null, Problems.BadRequest("Invalid URL", reason, "invalid-url"), null, reason);
         }
 
         var decision = await policy.EvaluateAsync(url, UrlUse.TopLevel, cancellationToken);

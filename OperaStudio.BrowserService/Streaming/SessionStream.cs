@@ -111,7 +111,7 @@ internal sealed partial class SessionStream : IDisposable
             var screencast = await TabScreencast.StartAsync(tab, _session.Viewport, _options.JpegQuality, OnFrame);
             _screencast = screencast;
             _startFailures = 0;
-            _ = EnsureFirstFrameAsync(screencast);
+            _ = EnsureCurrentFrameAsync(screencast);
         }
         catch (PlaywrightException ex)
         {
@@ -139,21 +139,35 @@ internal sealed partial class SessionStream : IDisposable
         }
     }
 
-    /// <summary>Chromium sends frames only when the page changes; a static page gets one still capture instead.</summary>
-    private async Task EnsureFirstFrameAsync(TabScreencast screencast)
+    /// <summary>
+    /// Chromium sends frames only when the page changes, and the frame it sends as a screencast starts may show the
+    /// previous viewport, even after a later still (measured after a resize: a frame of the old height, then
+    /// nothing on a static page). So shortly after a start, and after any frame whose viewport is not the session's,
+    /// unless a current frame has come meanwhile, one still capture is sent.
+    /// </summary>
+    private async Task EnsureCurrentFrameAsync(TabScreencast screencast, int delayMs = 150)
     {
-        await Task.Delay(150);
-        if (screencast.LastFrameAt == 0 && _screencast == screencast)
+        await Task.Delay(delayMs);
+        if (_screencast != screencast || _disposed || IsCurrent(_lastFrame, screencast))
         {
-            try
-            {
-                await screencast.CaptureStillAsync(_session.Viewport, _options.JpegQuality);
-            }
-            catch (PlaywrightException ex)
-            {
-                LogScreencastFailed(ex, _session.Id);
-            }
+            return;
         }
+
+        try
+        {
+            await screencast.CaptureStillAsync(_session.Viewport, _options.JpegQuality);
+        }
+        catch (PlaywrightException ex)
+        {
+            LogScreencastFailed(ex, _session.Id);
+        }
+    }
+
+    private bool IsCurrent(FrameMessage? frame, TabScreencast screencast)
+    {
+        var viewport = _session.Viewport;
+        return frame is not null && frame.TabId == screencast.TabId
+            && Math.Abs(frame.ViewportWidth - viewport.Width) <= 1 && Math.Abs(frame.ViewportHeight - viewport.Height) <= 1;
     }
 
     private async Task StopScreencastAsync()
@@ -183,6 +197,11 @@ internal sealed partial class SessionStream : IDisposable
     private void OnFrame(FrameMessage frame)
     {
         _lastFrame = frame;
+        if (_screencast is { } screencast && !IsCurrent(frame, screencast))
+        {
+            _ = EnsureCurrentFrameAsync(screencast, delayMs: 300);
+        }
+
         FramesCaptured++;
         foreach (var viewer in _viewers.Values)
         {

@@ -45,11 +45,11 @@ internal sealed class TabScreencast
         return screencast;
     }
 
-    /// <summary>A one-off capture, for a first frame when the page is static and Chromium has nothing new to send.</summary>
+    /// <summary>A one-off capture, when the page is static and Chromium has nothing new to send.</summary>
     public async Task CaptureStillAsync(ViewportDto viewport, int quality)
     {
         var result = await _tab.Cdp.SendAsync("Page.captureScreenshot", new() { ["format"] = "jpeg", ["quality"] = quality });
-        if (result is { } r && Volatile.Read(ref _stopped) == 0 && LastFrameAt == 0)
+        if (result is { } r && Volatile.Read(ref _stopped) == 0)
         {
             var data = Convert.FromBase64String(r.GetProperty("data").GetString()!);
             var (width, height) = JpegSize(data);

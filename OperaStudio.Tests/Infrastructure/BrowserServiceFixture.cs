@@ -28,6 +28,9 @@ public sealed class BrowserServiceFixture(RedisFixture redis, PostgresFixture po
 
     public Task<HubConnection> ConnectHubAsync() => Host.ConnectHubAsync();
 
+    /// <summary>The main process of each Chromium the shared service runs (to kill it in crash tests).</summary>
+    public IReadOnlyList<ProcessScan.Info> ChromiumProcesses() => Host.ChromiumProcesses();
+
     public async ValueTask DisposeAsync()
     {
         if (_host is not null)

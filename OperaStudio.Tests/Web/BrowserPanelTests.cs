@@ -141,7 +141,14 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         await panel.Page.GetByTestId("reload").ClickAsync();
         await panel.WaitForRemoteAsync("window.marker", "undefined");
 
-        // A refused address: the service's reason shows under the bar; the tab stays where it was.
+        // Not a URL at all: the reason shows under the bar and the tab stays where it was.
+        const string Garbage = "http://exa mple .com";
+        await panel.AddressBar.FillAsync(Garbage);
+        await panel.AddressBar.PressAsync("Enter");
+        await Expect(panel.Page.GetByTestId("toolbar")).ToContainTextAsync("is not a valid web address");
+        Assert.Equal(pageB.ToString(), await panel.RemoteAsync("location.href"));
+
+        // An address the URL policy refuses: the reason shows under the bar, and the tab explains it too.
         const string Bad = "file:///etc/passwd";
         using var refusal = await web.Http.PostAsJsonAsync($"/api/sessions/{panel.SessionId}/tabs/{panel.Session.ActiveTab.Id}/navigate", new { url = Bad });
         var reason = (await refusal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
@@ -149,11 +156,42 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         await panel.AddressBar.PressAsync("Enter");
         await Expect(panel.Page.GetByTestId("toolbar")).ToContainTextAsync(reason);
         await Expect(panel.AddressBar).ToHaveValueAsync(Bad);
-        Assert.Equal(pageB.ToString(), await panel.RemoteAsync("location.href"));
+        await Expect(panel.Page.Locator("[data-testid=tab][data-active=true]")).ToContainTextAsync("Blocked");
+        Assert.Contains(reason, await panel.Session.ActiveTab.Page.InnerTextAsync("body"), StringComparison.Ordinal);
 
         // Typing again clears the error.
         await panel.AddressBar.FillAsync(pageA.ToString());
         await Expect(panel.Page.GetByTestId("toolbar")).Not.ToContainTextAsync(reason);
+    }
+
+    [Fact]
+    public async Task ChromiumKilled_ThePanelRestoresTheSessionByItself_SameTabAtTheSameAddress()
+    {
+        var url = Pages.Page("/panel/survives", TestPages.Input);
+        await using var panel = await PanelPage.OpenAsync(web, chromium, url);
+        var tabId = panel.Session.ActiveTab.Id;
+        var oldSession = panel.Session;
+
+        foreach (var process in web.Service.ChromiumProcesses())
+        {
+            OperaStudio.AppHost.Hosting.Processes.PosixSignals.Send(process.Pid, OperaStudio.AppHost.Hosting.Processes.PosixSignals.SigKill);
+        }
+
+        // The viewer never reloads or clicks anything: the module re-joins, the service restores the session.
+        var console = new List<string>();
+        panel.Page.Console += (_, message) => console.Add(message.Text);
+        await PanelPage.WaitForAsync(
+            () => Task.FromResult(web.Service.Sessions.Find(panel.SessionId) is { } restored && restored != oldSession),
+            "the session to be restored",
+            () => $"status '{panel.Status.TextContentAsync().GetAwaiter().GetResult()}', console: {string.Join(" | ", console)}");
+        await Expect(panel.Status).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30_000 });
+        await Expect(panel.Page.GetByTestId("restoring")).ToHaveCountAsync(0);
+        Assert.Equal(tabId, panel.Session.ActiveTab.Id);
+        await panel.WaitForRemoteAsync("location.href", url.ToString());
+        var before = await panel.PixelsAsync();
+        await panel.ClickRemoteAsync(150, 130);
+        await panel.WaitForRemoteAsync("document.getElementById('press').textContent", "pressed 1");
+        await panel.WaitForCanvasChangeAsync(before);
     }
 
     [Fact]
@@ -211,8 +249,9 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         var sizes = await panel.Canvas.EvaluateAsync<int[]>("c => [c.width, c.height, Math.round(c.clientWidth), Math.round(c.clientHeight)]");
         Assert.Equal(sizes[2] * 2, sizes[0]);
         Assert.Equal(sizes[3] * 2, sizes[1]);
-        // (The frames themselves arrive at 1x today: data-frame-size reads the CSS size; the service's screencast
-        // does not scale them, which is the service's to change. The canvas draws whatever size comes, fitted.)
+        // Frames come at the page's CSS size: measured, Chromium's screencast ignores an emulated pixel ratio and
+        // scales only with --force-device-scale-factor (Browsers__ExtraArguments__0), which makes every session
+        // raster at that density. The canvas draws whatever size comes, fitted.
         await Expect(panel.Canvas).ToHaveAttributeAsync("data-frame-size", new System.Text.RegularExpressions.Regex(@"^\d+x\d+$"));
 
         // Input still maps to the page's CSS pixels.

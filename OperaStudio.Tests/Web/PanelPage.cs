@@ -74,7 +74,9 @@ public sealed class PanelPage : IAsyncDisposable
                 c => c.dataset.pageViewport === `${Math.max(320, Math.round(c.clientWidth))}x${Math.max(240, Math.round(c.clientHeight))}`
                 """);
             return settled;
-        }, "the remote viewport to follow the panel's size");
+        }, "the remote viewport to follow the panel's size", () => Canvas.EvaluateAsync<string>(
+            "c => `canvas ${Math.round(c.clientWidth)}x${Math.round(c.clientHeight)}, page ${c.dataset.pageViewport}, frame ${c.dataset.frameSize}`")
+            .GetAwaiter().GetResult() + $", session viewport {Session.Viewport}, status '{Status.TextContentAsync().GetAwaiter().GetResult()}'");
         await WaitForAsync(async () => (await PixelsAsync()).Distinct > 1, "the canvas to show the page");
     }
 

@@ -18,6 +18,7 @@ public sealed partial class SessionSaver(
 {
     private static readonly TimeSpan PeriodicSave = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
     private readonly string _node = options.Value.ResolveNodeId();
@@ -52,13 +53,19 @@ public sealed partial class SessionSaver(
 
         try
         {
-            if (session.IsClosed)
+            if (session.IsClosed || !session.Lease.Browser.IsConnected)
             {
-                // Its final state was saved by whoever closed it; a late periodic save would record closed pages.
+                // Its final state was saved by whoever closed it, or its browser died: a late save would record
+                // pages that are gone.
                 return;
             }
 
             var storage = state == SessionLifecycle.Closed ? null : await CaptureStorageAsync(session);
+            if (!session.Lease.Browser.IsConnected)
+            {
+                return;
+            }
+
             await store.SaveAsync(session.Id, session.Owner, _node, state, session.ToDto(), storage, reason);
             if (tracked is not null)
             {
@@ -83,11 +90,12 @@ public sealed partial class SessionSaver(
             foreach (var tracked in _tracked.Values)
             {
                 var periodic = tracked.Session.LastActivityAt > tracked.LastSavedActivity && now - tracked.LastSaveAt > PeriodicSave;
-                if ((tracked.DueAt is { } due && due <= now) || periodic)
+                if (((tracked.DueAt is { } due && due <= now) || periodic) && tracked.Gate.CurrentCount > 0)
                 {
                     tracked.DueAt = null;
                     tracked.LastSaveAt = now;
-                    await SaveNowAsync(tracked.Session, SessionLifecycle.Live);
+                    // One slow session (a crashed page, a busy renderer) must not hold up everyone else's saves.
+                    _ = SaveNowAsync(tracked.Session, SessionLifecycle.Live);
                 }
             }
 
@@ -111,9 +119,10 @@ public sealed partial class SessionSaver(
 
         try
         {
-            return await session.Lease.Context.StorageStateAsync();
+            // Bounded: a context with a crashed or hung page may never answer; the last saved state then stays.
+            return await session.Lease.Context.StorageStateAsync().WaitAsync(StorageTimeout);
         }
-        catch (PlaywrightException)
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
             return null;
         }

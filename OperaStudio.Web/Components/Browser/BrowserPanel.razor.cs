@@ -28,6 +28,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
     private string _connection = "connecting";
     private string? _addressError;
     private string? _endedReason;
+    private string? _restoringReason;
     private BlockedNavigation? _blocked;
     private bool _firstFrame;
     private bool _navigating;
@@ -181,6 +182,22 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         StateHasChanged();
     }
 
+    /// <summary>The session stopped here but comes back (crash, restart, idle release); the module is re-joining.</summary>
+    [JSInvokable]
+    public void OnSessionRestoring(string reason)
+    {
+        _restoringReason = reason;
+        StateHasChanged();
+    }
+
+    [JSInvokable]
+    public void OnSessionRestored()
+    {
+        _restoringReason = null;
+        _crashed.Clear();
+        StateHasChanged();
+    }
+
     [JSInvokable]
     public void OnJoinFailed(string message)
     {
@@ -293,49 +310,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
 
     private Task GoForwardAsync() => HistoryAsync(Api.GoForwardAsync, "Could not go forward");
 
-    private Task ReloadAsync() =>
-        ActiveTab is { } tab && _crashed.Contains(tab.Id) ? ReloadCrashedAsync() : HistoryAsync(Api.ReloadAsync, "Could not reload");
-
-    /// <summary>
-    /// Reload for a crashed tab. The service answers 502 "Page crashed" when asked to reload a crashed page in place
-    /// (Playwright refuses every call on it), so the fallback opens the same address in a fresh tab — a new renderer —
-    /// and closes the crashed one. The user gets the page back; that tab's back/forward history is lost.
-    /// </summary>
-    private async Task ReloadCrashedAsync()
-    {
-        if (ActiveTab is not { } tab)
-        {
-            return;
-        }
-
-        _navigating = true;
-        StateHasChanged();
-        var reloaded = await Api.ReloadAsync(Session.Id, tab.Id);
-        if (reloaded.Value is { IsCrashed: false } updated)
-        {
-            _navigating = false;
-            OnTabUpdated(updated);
-            await FocusCanvasAsync();
-            return;
-        }
-
-        var fresh = await Api.OpenTabAsync(Session.Id, TabDisplay.IsStartPage(tab.Url) ? null : tab.Url);
-        _navigating = false;
-        if (fresh.Value is not { } replacement)
-        {
-            ShowProblem("Could not reload the tab", fresh.Problem ?? reloaded.Problem);
-            return;
-        }
-
-        if (_tabs.All(t => t.Id != replacement.Id))
-        {
-            _tabs.Add(replacement);
-        }
-
-        _activeTabId = replacement.Id;
-        await Api.CloseTabAsync(Session.Id, tab.Id);
-        await FocusCanvasAsync();
-    }
+    private Task ReloadAsync() => HistoryAsync(Api.ReloadAsync, "Could not reload");
 
     private async Task HistoryAsync(Func<string, string, CancellationToken, Task<ApiResult<TabDto>>> move, string failure)
     {

@@ -34,6 +34,7 @@ const STATE_TEXT = {
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
   disconnected: 'Disconnected',
+  restoring: 'Restoring session…',
   ended: 'Session ended',
 };
 
@@ -131,7 +132,17 @@ class LivePanel {
     connection.on('FileChooserOpened', (tabId, multiple) => this.forward('OnFileChooserOpened', tabId, !!multiple));
     connection.on('DownloadFinished', (download) => this.forward('OnDownloadFinished', toDotNet(download)));
     connection.on('NavigationBlocked', (tabId, url, reason) => this.forward('OnNavigationBlocked', tabId, url, reason));
-    connection.on('SessionEnded', (reason) => {
+    connection.on('SessionEnded', (reason, restorable) => {
+      if (restorable) {
+        // Chromium crashed, the service restarted, or the session was released while idle: joining again
+        // restores it (same id, same tabs), so the panel just keeps trying.
+        this.restoring = true;
+        this.setState('restoring');
+        this.forward('OnSessionRestoring', reason || 'The session is being restored.');
+        this.rejoinSoon();
+        return;
+      }
+
       this.ended = true;
       this.setState('ended');
       this.forward('OnSessionEnded', reason || 'The session ended.');
@@ -172,23 +183,41 @@ class LivePanel {
     }
   }
 
-  /** Joins (or re-joins after a reconnect); the server sends the current frame at once. */
-  async join() {
+  /** Re-joins a session that is being restored, with a growing pause, until it answers or the panel closes. */
+  async rejoinSoon() {
+    for (let attempt = 0; !this.disposed && !this.ended && this.state === 'restoring'; attempt++) {
+      await delay(Math.min(250 * 2 ** attempt, 3000));
+      if (this.connection.state === signalR.HubConnectionState.Connected && await this.join({ quiet: true })) {
+        return;
+      }
+    }
+  }
+
+  /** Joins (or re-joins after a reconnect); the server sends the current frame at once. True when joined. */
+  async join(options = {}) {
     try {
       const session = await this.connection.invoke('Join', this.sessionId);
+      if (this.restoring) {
+        // After a crash, a restart (the socket dropped and came back) or an idle release.
+        this.restoring = false;
+        this.forward('OnSessionRestored');
+      }
+
       this.setState('connected');
       this.forward('OnSessionChanged', toDotNet(session));
       this.sentViewport = '';
       this.sendViewport();
       this.startPing();
+      return true;
     } catch (error) {
-      if (this.connection.state !== signalR.HubConnectionState.Connected) {
-        return; // The connection dropped meanwhile; onreconnected joins again.
+      if (this.connection.state !== signalR.HubConnectionState.Connected || options.quiet) {
+        return false; // Dropped meanwhile (onreconnected joins again), or a restore still on its way.
       }
 
       this.ended = true;
       this.setState('ended');
       this.forward('OnJoinFailed', hubMessage(error));
+      return false;
     }
   }
 

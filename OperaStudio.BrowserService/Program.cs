@@ -1,6 +1,7 @@
 using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
+using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Streaming;
 
@@ -10,6 +11,7 @@ builder.AddServiceDefaults();
 builder.AddDataStores();
 builder.AddUrlPolicy();
 builder.AddBrowsers();
+builder.AddHistory();
 builder.AddSessions();
 builder.AddStreaming();
 builder.AddAgent();
@@ -25,6 +27,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();
+app.MapHistoryApi();
 app.MapLiveViewHub();
 app.MapAgentApi();
 

@@ -249,6 +249,12 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
     private void OnTargetInfoChanged(string title, string url)
     {
+        // Until a page sets a title, Chromium reports its address without the scheme as one; that is no title.
+        if (url.Length > 0 && title == StripScheme(url))
+        {
+            title = "";
+        }
+
         lock (_gate)
         {
             if (_title == title && (_url == url || url.Length == 0))
@@ -265,6 +271,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
         PublishUpdate();
     }
+
+    private static string StripScheme(string url) => url.IndexOf("://", StringComparison.Ordinal) is var i and >= 0 ? url[(i + 3)..] : url;
 
     private bool IsMainFrame(JsonElement? payload) =>
         payload is { } e && e.TryGetProperty("frameId", out var frameId) && frameId.GetString() == Handle.TargetId;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Sessions.Registry;
 
@@ -23,6 +24,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     private readonly SessionSaver _saver;
     private readonly SessionStateStore _store;
     private readonly SessionRegistry _registry;
+    private readonly HistoryRecorder _history;
     private readonly SessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionManager> _logger;
@@ -32,8 +34,9 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     public SessionManager(
         BrowserPool pool, UrlGuard guard, SessionSaver saver, SessionStateStore store, SessionRegistry registry,
-        IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
+        HistoryRecorder history, IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
     {
+        _history = history;
         _pool = pool;
         _guard = guard;
         _saver = saver;
@@ -222,6 +225,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         _sessions[session.Id] = session;
         _saver.Track(session);
         _registry.Track(session);
+        _history.Track(session);
         SessionStarted?.Invoke(session);
     }
 

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions.Registry;
 
 namespace OperaStudio.BrowserService.Sessions;
@@ -27,9 +29,9 @@ public static class SessionsApi
         tabs.MapDelete("/{tabId}", CloseTabAsync);
         tabs.MapPost("/{tabId}/navigate", NavigateAsync);
         tabs.MapPost("/{tabId}/back", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
-            HistoryAsync(id, tabId, manager, guard, http, tab => tab.GoBackAsync(), "There is no earlier page in this tab's history.", ct));
+            HistoryAsync(id, tabId, manager, guard, http, "back", tab => tab.GoBackAsync(), "There is no earlier page in this tab's history.", ct));
         tabs.MapPost("/{tabId}/forward", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
-            HistoryAsync(id, tabId, manager, guard, http, tab => tab.GoForwardAsync(), "There is no later page in this tab's history.", ct));
+            HistoryAsync(id, tabId, manager, guard, http, "forward", tab => tab.GoForwardAsync(), "There is no later page in this tab's history.", ct));
         tabs.MapPost("/{tabId}/reload", ReloadAsync);
         tabs.MapPost("/{tabId}/activate", ActivateAsync);
         tabs.MapGet("/{tabId}/screenshot", ScreenshotAsync);
@@ -56,6 +58,7 @@ public static class SessionsApi
         try
         {
             var session = await manager.CreateAsync(url, Owner(http), cancellationToken);
+            Record(http, session.Id, session.ActiveTab.Id, "open-session", url?.ToString(), "ok");
             return TypedResults.Created($"/api/sessions/{session.Id}", session.ToDto());
         }
         catch (SessionLimitException ex)
@@ -92,8 +95,15 @@ public static class SessionsApi
         return session is null ? problem! : TypedResults.Ok(session.ToDto());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> CloseSessionAsync(string id, SessionManager manager) =>
-        await manager.CloseAsync(id, "closed by the user") ? TypedResults.NoContent() : Problems.SessionNotFound(id);
+    private static async Task<Results<NoContent, ProblemHttpResult>> CloseSessionAsync(string id, SessionManager manager, HttpContext http)
+    {
+        if (manager.Find(id) is not null)
+        {
+            Record(http, id, null, "close-session", null, "ok");
+        }
+
+        return await manager.CloseAsync(id, "closed by the user") ? TypedResults.NoContent() : Problems.SessionNotFound(id);
+    }
 
     private static async Task<Results<Created<TabDto>, ProblemHttpResult>> OpenTabAsync(
         string id, CreateTabRequest? request, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken cancellationToken)
@@ -119,6 +129,7 @@ public static class SessionsApi
         try
         {
             var tab = await session.OpenTabAsync(url, cancellationToken);
+            Record(http, id, tab.Id, "open-tab", url?.ToString(), "ok");
             return TypedResults.Created($"/api/sessions/{id}/tabs/{tab.Id}", tab.ToDto());
         }
         catch (TabLimitException ex)
@@ -140,7 +151,13 @@ public static class SessionsApi
             return notFound!;
         }
 
-        return await session.CloseTabAsync(tabId) ? TypedResults.NoContent() : Problems.TabNotFound(id, tabId);
+        if (!await session.CloseTabAsync(tabId))
+        {
+            return Problems.TabNotFound(id, tabId);
+        }
+
+        Record(http, id, tabId, "close-tab", null, "ok");
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> NavigateAsync(
@@ -156,22 +173,25 @@ public static class SessionsApi
         if (check.Problem is { } problem)
         {
             await UrlGuard.ShowRefusalAsync(tab!, check);
+            Record(http, id, tabId, "navigate", request?.Url, check.Refusal is null ? "invalid" : "refused", check.Reason);
             return problem;
         }
 
         try
         {
             await tab!.NavigateAsync(check.Url!, cancellationToken);
+            Record(http, id, tabId, "navigate", check.Url!.ToString(), "ok");
             return TypedResults.Ok(tab.ToDto());
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
+            Record(http, id, tabId, "navigate", check.Url!.ToString(), "error", FirstLine(ex.Message));
             return guard.NavigationFailed(check.Url!.ToString(), ex);
         }
     }
 
     private static async Task<Results<Ok<TabDto>, ProblemHttpResult>> HistoryAsync(
-        string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, Func<BrowserTab, Task<bool>> move, string nothingThere,
+        string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, string kind, Func<BrowserTab, Task<bool>> move, string nothingThere,
         CancellationToken cancellationToken)
     {
         var (tab, notFound) = await FindTabAsync(manager, id, tabId, http, cancellationToken);
@@ -182,7 +202,9 @@ public static class SessionsApi
 
         try
         {
-            return await move(tab!) ? TypedResults.Ok(tab!.ToDto()) : Problems.Conflict("Nothing to go to", nothingThere);
+            var moved = await move(tab!);
+            Record(http, id, tabId, kind, tab!.Url, moved ? "ok" : "nothing-there");
+            return moved ? TypedResults.Ok(tab!.ToDto()) : Problems.Conflict("Nothing to go to", nothingThere);
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
@@ -202,6 +224,7 @@ public static class SessionsApi
         try
         {
             await tab!.ReloadAsync();
+            Record(http, id, tabId, "reload", tab.Url, "ok");
             return TypedResults.Ok(tab.ToDto());
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
@@ -219,7 +242,13 @@ public static class SessionsApi
             return notFound!;
         }
 
-        return await session.ActivateAsync(tabId) ? TypedResults.Ok(session.ToDto()) : Problems.TabNotFound(id, tabId);
+        if (!await session.ActivateAsync(tabId))
+        {
+            return Problems.TabNotFound(id, tabId);
+        }
+
+        Record(http, id, tabId, "switch-tab", null, "ok");
+        return TypedResults.Ok(session.ToDto());
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ScreenshotAsync(
@@ -255,9 +284,14 @@ public static class SessionsApi
             return Problems.BadRequest("Missing answer", "Send {\"accept\": true|false, \"promptText\": \"...\"}.");
         }
 
-        return await tab!.AnswerDialogAsync(request.Accept, request.PromptText)
-            ? TypedResults.NoContent()
-            : Problems.Conflict("No dialog", "This tab has no dialog waiting for an answer.");
+        var dialog = tab!.PendingDialog;
+        if (!await tab.AnswerDialogAsync(request.Accept, request.PromptText))
+        {
+            return Problems.Conflict("No dialog", "This tab has no dialog waiting for an answer.");
+        }
+
+        Record(http, id, tabId, "dialog", $"{dialog?.Type}: {dialog?.Message}", request.Accept ? "accepted" : "dismissed");
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetFilesAsync(
@@ -282,9 +316,13 @@ public static class SessionsApi
             payloads.Add(new FilePayload { Name = Path.GetFileName(file.FileName), MimeType = file.ContentType, Buffer = buffer.ToArray() });
         }
 
-        return await tab.SetFilesAsync(payloads)
-            ? TypedResults.NoContent()
-            : Problems.Conflict("No file chooser", "This tab is not asking for files.");
+        if (!await tab.SetFilesAsync(payloads))
+        {
+            return Problems.Conflict("No file chooser", "This tab is not asking for files.");
+        }
+
+        Record(http, id, tabId, "upload", string.Join(", ", payloads.Select(p => p.Name)), "ok");
+        return TypedResults.NoContent();
     }
 
     private static Results<Ok<IReadOnlyList<DownloadDto>>, ProblemHttpResult> ListDownloads(string id, SessionManager manager) =>
@@ -337,6 +375,15 @@ public static class SessionsApi
             return (null, Problems.Unavailable(ex.Message));
         }
     }
+
+    /// <summary>
+    /// Logs an action in the session's history: the web app marks its user's actions (X-Opera-Actor: human); anything
+    /// else through the API is a script's.
+    /// </summary>
+    private static void Record(HttpContext http, string sessionId, string? tabId, string kind, string? target, string outcome, string? detail = null) =>
+        http.RequestServices.GetRequiredService<HistoryRecorder>().Action(
+            sessionId, tabId, http.Request.Headers["X-Opera-Actor"] == "human" ? Actor.Human : Actor.Api, kind, target, outcome,
+            detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
 
     /// <summary>Who the caller is (the web app passes its user's id), for per-user limits.</summary>
     private static string? Owner(HttpContext http) =>

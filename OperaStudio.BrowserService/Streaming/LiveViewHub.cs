@@ -4,6 +4,8 @@ using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Streaming;
@@ -13,7 +15,9 @@ namespace OperaStudio.BrowserService.Streaming;
 /// and clipboard input. Input methods return at once (the queue delivers in order); a malformed message is refused
 /// with a HubException and never reaches the browser, and the session is untouched.
 /// </summary>
-internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents) : Hub<ILiveViewClient>
+internal sealed class LiveViewHub(
+    LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents, HistoryRecorder history)
+    : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
     private const string StreamKey = "stream";
@@ -79,6 +83,10 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
             ["clickCount"] = clickCount,
             ["modifiers"] = modifiers,
         }, IsMouseMove: cdpType == "mouseMoved"));
+        if (cdpType == "mousePressed")
+        {
+            history.Click(stream.Session, x, y);
+        }
     }
 
     public void Wheel(double x, double y, double deltaX, double deltaY, int modifiers)
@@ -92,6 +100,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
         }
 
         stream.Session.Touch();
+        history.Scrolled(stream.Session.Id, stream.Session.ActiveTab.Id, deltaY);
         stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = "mouseWheel",
@@ -133,6 +142,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
         }
 
         stream.Input.Enqueue(new InputCommand("Input.dispatchKeyEvent", args));
+        RecordKey(stream, type, key!, resolved.Text, modifiers);
     }
 
     /// <summary>Text from the user's clipboard, inserted where the page's caret is.</summary>
@@ -147,6 +157,7 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
 
         stream.Session.Touch();
         stream.Input.Enqueue(new InputCommand("Input.insertText", new() { ["text"] = text }));
+        history.Action(stream.Session.Id, stream.Session.ActiveTab.Id, Actor.Human, "paste", $"{text.Length} character(s)", "ok");
     }
 
     /// <summary>The selected text of the active tab, for the user's clipboard (after Ctrl+C in the panel).</summary>
@@ -190,6 +201,30 @@ internal sealed class LiveViewHub(LiveViews views, SessionManager sessions, IOpt
     {
         await LeaveAsync();
         await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>Typed characters are only counted; named keys and shortcuts are logged by name.</summary>
+    private void RecordKey(SessionStream stream, string type, string key, string? text, int modifiers)
+    {
+        if (type != "down" || key is "Shift" or "Control" or "Alt" or "Meta")
+        {
+            return;
+        }
+
+        var tabId = stream.Session.ActiveTab.Id;
+        if (text is not null && text != "\r")
+        {
+            history.Typed(stream.Session.Id, tabId, 1);
+            return;
+        }
+
+        var name = string.Concat(
+            (modifiers & KeyTable.Control) != 0 ? "Ctrl+" : "",
+            (modifiers & KeyTable.Alt) != 0 ? "Alt+" : "",
+            (modifiers & KeyTable.Meta) != 0 ? "Meta+" : "",
+            (modifiers & KeyTable.Shift) != 0 && key.Length > 1 ? "Shift+" : "",
+            key.Length == 1 ? key.ToUpperInvariant() : key);
+        history.Action(stream.Session.Id, tabId, Actor.Human, "key", name, "ok");
     }
 
     private static void ValidatePoint(SessionStream stream, double x, double y)

@@ -17,6 +17,8 @@ public static class BrowserServiceClientExtensions
             {
                 http.BaseAddress = BrowserServiceClient.BaseAddress;
                 http.Timeout = BrowserServiceClient.Timeout;
+                // Everything this client does, a person did in the UI: the history logs it as theirs.
+                http.DefaultRequestHeaders.Add("X-Opera-Actor", "human");
             })
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("browser-service", pipeline =>

@@ -1,0 +1,13 @@
+using OperaStudio.BrowserService.Data.Records;
+
+namespace OperaStudio.BrowserService.History;
+
+/// <summary>A record waiting to be written: a navigation, an action, or a chat turn.</summary>
+internal abstract record HistoryItem
+{
+    public sealed record Navigation(NavigationRecord Record) : HistoryItem;
+
+    public sealed record Action(ActionRecord Record) : HistoryItem;
+
+    public sealed record Chat(ChatMessageRecord Record) : HistoryItem;
+}

@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Data;
+using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Sessions;
+
+namespace OperaStudio.BrowserService.History;
+
+/// <summary>
+/// Writes each session's history to PostgreSQL: pages its tabs arrived at, every human, API and agent action (with
+/// its tab, target and outcome), and the chat with its tool steps. Callers only enqueue; a background writer
+/// batches the inserts, and keeps (a bounded number of) them while PostgreSQL is away.
+/// </summary>
+public sealed partial class HistoryRecorder(
+    IDbContextFactory<OperaDbContext> factory,
+    DatabaseInitializer database,
+    TimeProvider time,
+    ILogger<HistoryRecorder> logger) : BackgroundService
+{
+    private const int Capacity = 20_000;
+    private const int BatchSize = 500;
+    private static readonly HashSet<string> FinalStepStates = ["ok", "error", "denied", "interrupted", "cancelled"];
+
+    private readonly Channel<HistoryItem> _items = Channel.CreateBounded<HistoryItem>(
+        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly ConcurrentDictionary<string, HumanActivity> _human = new(StringComparer.Ordinal);
+    private long _written;
+
+    /// <summary>Records written so far (for the operations view).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records waiting to be written (grows while PostgreSQL is away).</summary>
+    public int Pending => _items.Reader.Count;
+
+    /// <summary>Starts recording a session's navigations, chat and agent steps (as it starts or is restored).</summary>
+    public void Track(BrowserSession session)
+    {
+        var pendingNavigations = new ConcurrentDictionary<string, (string Url, DateTimeOffset At)>(StringComparer.Ordinal);
+        _human[session.Id] = new HumanActivity(session.Id);
+        session.Events += e =>
+        {
+            switch (e)
+            {
+                case TabNavigated navigated:
+                    // Written once the page has loaded, so it carries its title; or when the tab moves on.
+                    if (pendingNavigations.TryRemove(navigated.TabId, out var unfinished))
+                    {
+                        Navigation(session.Id, navigated.TabId, unfinished.Url, "", unfinished.At);
+                    }
+
+                    pendingNavigations[navigated.TabId] = (navigated.Url, time.GetUtcNow());
+                    break;
+                case TabUpdated { Tab.IsLoading: false } updated
+                    when pendingNavigations.TryGetValue(updated.Tab.Id, out var pending) && pending.Url == updated.Tab.Url
+                        && updated.Tab.Title != updated.Tab.Url:
+                    pendingNavigations.TryRemove(updated.Tab.Id, out _);
+                    Navigation(session.Id, updated.Tab.Id, pending.Url, updated.Tab.Title, pending.At);
+                    break;
+                case AgentMessageAdded added:
+                    Enqueue(new HistoryItem.Chat(new ChatMessageRecord
+                    {
+                        SessionId = session.Id, RunId = added.Message.RunId, At = added.Message.At,
+                        Role = added.Message.Role, Text = added.Message.Text,
+                    }));
+                    break;
+                case AgentStepChanged { Step: var step } when FinalStepStates.Contains(step.Status):
+                    Step(session, step);
+                    break;
+                case SessionEnded:
+                    foreach (var (tabId, (url, at)) in pendingNavigations)
+                    {
+                        Navigation(session.Id, tabId, url, "", at);
+                    }
+
+                    FlushHuman(session.Id, all: true);
+                    _human.TryRemove(session.Id, out _);
+                    break;
+            }
+        };
+    }
+
+    /// <summary>An action by a person in the panel, or by a script or the web app through the API.</summary>
+    public void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null)
+    {
+        FlushHuman(sessionId, all: true);
+        Enqueue(new HistoryItem.Action(new ActionRecord
+        {
+            SessionId = sessionId, TabId = tabId, At = time.GetUtcNow(), Actor = actor, Kind = kind,
+            Target = Clip(target, 2000), Outcome = outcome, Detail = detail,
+        }));
+    }
+
+    /// <summary>A click in the panel; what was under the pointer is looked up off the input path.</summary>
+    public void Click(BrowserSession session, double x, double y)
+    {
+        var tab = session.ActiveTab;
+        _ = DescribeAndRecordAsync(session.Id, tab, x, y);
+    }
+
+    public void Typed(string sessionId, string? tabId, int characters) =>
+        _human.GetValueOrDefault(sessionId)?.Typed(tabId, characters, time.GetUtcNow());
+
+    public void Scrolled(string sessionId, string? tabId, double deltaY) =>
+        _human.GetValueOrDefault(sessionId)?.Scrolled(tabId, deltaY, time.GetUtcNow());
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<HistoryItem>(BatchSize);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var activity in _human.Values)
+            {
+                FlushHuman(activity.SessionId, all: false);
+            }
+
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(500));
+                if (batch.Count == 0 && await _items.Reader.WaitToReadAsync(wait.Token))
+                {
+                    await Task.Delay(50, stoppingToken); // let a burst gather
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Half a second without history: check the typing bursts again.
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            while (batch.Count < BatchSize && _items.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            if (await TryWriteAsync(batch, stoppingToken))
+            {
+                Interlocked.Add(ref _written, batch.Count);
+                batch.Clear();
+                failures = 0;
+            }
+            else
+            {
+                // PostgreSQL is away: keep the batch (and the queue, up to its bound) and try again.
+                failures++;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, failures)), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        // Last chance for what is queued at shutdown.
+        while (_items.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+
+        if (batch.Count > 0)
+        {
+            await TryWriteAsync(batch, CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> TryWriteAsync(List<HistoryItem> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await database.WaitUntilReadyAsync(cancellationToken);
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            foreach (var item in batch)
+            {
+                switch (item)
+                {
+                    case HistoryItem.Navigation n:
+                        db.Navigations.Add(n.Record);
+                        break;
+                    case HistoryItem.Action a:
+                        db.Actions.Add(a.Record);
+                        break;
+                    case HistoryItem.Chat c:
+                        db.ChatMessages.Add(c.Record);
+                        break;
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogWriteFailed(ex, batch.Count, Pending);
+            return false;
+        }
+    }
+
+    private void Navigation(string sessionId, string tabId, string url, string title, DateTimeOffset at) =>
+        Enqueue(new HistoryItem.Navigation(new NavigationRecord
+        {
+            SessionId = sessionId, TabId = tabId, At = at, Url = Clip(url, 8192)!, Title = Clip(title, 1000)!,
+        }));
+
+    private void Step(BrowserSession session, Contracts.AgentStepDto step)
+    {
+        var outcome = step.Status;
+        Enqueue(new HistoryItem.Chat(new ChatMessageRecord
+        {
+            SessionId = session.Id, RunId = step.RunId, At = step.FinishedAt ?? time.GetUtcNow(), Role = "tool",
+            ToolName = step.Tool, ToolArguments = step.Arguments, ToolResult = Clip(step.Error ?? step.Summary, 4000), Status = outcome,
+        }));
+        Enqueue(new HistoryItem.Action(new ActionRecord
+        {
+            SessionId = session.Id, TabId = session.IsClosed ? null : session.ActiveTab.Id, At = step.FinishedAt ?? time.GetUtcNow(),
+            Actor = step.Source == "actions" ? Actor.Api : Actor.Agent, Kind = step.Tool,
+            Target = Clip(step.Arguments, 2000), Outcome = outcome, Detail = null, RunId = step.RunId,
+        }));
+    }
+
+    private void FlushHuman(string sessionId, bool all)
+    {
+        if (_human.GetValueOrDefault(sessionId) is not { } activity)
+        {
+            return;
+        }
+
+        foreach (var (kind, burst) in activity.TakeFinished(time.GetUtcNow(), all))
+        {
+            Enqueue(new HistoryItem.Action(new ActionRecord
+            {
+                SessionId = sessionId, TabId = burst.TabId, At = burst.First, Actor = Actor.Human, Kind = kind,
+                Target = kind == "type" ? $"{burst.Count} character(s)" : $"{Math.Abs(burst.Count)} px {(burst.Count >= 0 ? "down" : "up")}",
+                Outcome = "ok",
+            }));
+        }
+    }
+
+    private async Task DescribeAndRecordAsync(string sessionId, BrowserTab tab, double x, double y)
+    {
+        string? target;
+        try
+        {
+            target = await tab.Page.EvaluateAsync<string?>("""
+                ([x, y]) => {
+                  const e = document.elementFromPoint(x, y);
+                  if (!e) return null;
+                  const text = (e.innerText || e.value || e.getAttribute('aria-label') || e.getAttribute('alt') || '').trim().replace(/\s+/g, ' ');
+                  const id = e.id ? '#' + e.id : '';
+                  return `${e.tagName.toLowerCase()}${id}${text ? ' "' + text.slice(0, 80) + '"' : ''}`;
+                }
+                """, new[] { x, y });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            target = null;
+        }
+
+        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok");
+    }
+
+    /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go.</summary>
+    private void Enqueue(HistoryItem item) => _items.Writer.TryWrite(item);
+
+    private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history record(s) failed; {Pending} more wait. Retrying")]
+    private partial void LogWriteFailed(Exception exception, int count, int pending);
+}

@@ -2,6 +2,7 @@ using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.History;
+using OperaStudio.BrowserService.Operations;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Streaming;
 
@@ -14,6 +15,7 @@ builder.AddBrowsers();
 builder.AddHistory();
 builder.AddSessions();
 builder.AddStreaming();
+builder.AddOperations();
 builder.AddAgent();
 builder.Services.AddProblemDetails();
 
@@ -28,6 +30,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();
 app.MapHistoryApi();
+app.MapOperationsApi();
 app.MapLiveViewHub();
 app.MapAgentApi();
 

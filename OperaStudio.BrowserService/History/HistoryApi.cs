@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
@@ -98,7 +99,8 @@ public static class HistoryApi
     }
 
     private static bool IsDatabaseDown(Exception ex) =>
-        ex is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException };
+        ex.GetBaseException() is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
+        || ex is NpgsqlException or RetryLimitExceededException;
 
     private static ProblemHttpResult Unavailable(Exception ex) =>
         TypedResults.Problem(

@@ -21,7 +21,6 @@ public sealed partial class HistoryRecorder(
 {
     private const int Capacity = 20_000;
     private const int BatchSize = 500;
-    private static readonly HashSet<string> FinalStepStates = ["ok", "error", "denied", "interrupted", "cancelled"];
 
     private readonly Channel<HistoryItem> _items = Channel.CreateBounded<HistoryItem>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -65,7 +64,7 @@ public sealed partial class HistoryRecorder(
                         Role = added.Message.Role, Text = added.Message.Text,
                     }));
                     break;
-                case AgentStepChanged { Step: var step } when FinalStepStates.Contains(step.Status):
+                case AgentStepChanged { IsFinal: true, Step: var step }:
                     Step(session, step);
                     break;
                 case SessionEnded:

@@ -42,7 +42,11 @@ public sealed record AgentMessageAdded(string SessionId, AgentMessageDto Message
 public sealed record AgentTextStreamed(string SessionId, AgentTextDeltaDto Delta) : SessionEvent(SessionId);
 
 /// <summary>A tool step started, waits, or finished.</summary>
-public sealed record AgentStepChanged(string SessionId, AgentStepDto Step) : SessionEvent(SessionId);
+public sealed record AgentStepChanged(string SessionId, AgentStepDto Step) : SessionEvent(SessionId)
+{
+    /// <summary>The step is over (succeeded, failed, denied, interrupted or cancelled); it changes no more.</summary>
+    public bool IsFinal => Step.Status is "ok" or "error" or "denied" or "interrupted" or "cancelled";
+}
 
 /// <summary>A run started or changed state (paused, waiting for the user or for an approval, running again).</summary>
 public sealed record AgentRunChanged(string SessionId, AgentRunDto Run) : SessionEvent(SessionId);

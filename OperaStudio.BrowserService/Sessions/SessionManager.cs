@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Sessions.Registry;
@@ -25,6 +26,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     private readonly SessionStateStore _store;
     private readonly SessionRegistry _registry;
     private readonly HistoryRecorder _history;
+    private readonly BrowserServiceMetrics _metrics;
     private readonly SessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionManager> _logger;
@@ -34,9 +36,11 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     public SessionManager(
         BrowserPool pool, UrlGuard guard, SessionSaver saver, SessionStateStore store, SessionRegistry registry,
-        HistoryRecorder history, IOptions<SessionOptions> options, TimeProvider time, ILogger<SessionManager> logger)
+        HistoryRecorder history, BrowserServiceMetrics metrics, IOptions<SessionOptions> options, TimeProvider time,
+        ILogger<SessionManager> logger)
     {
         _history = history;
+        _metrics = metrics;
         _pool = pool;
         _guard = guard;
         _saver = saver;
@@ -55,11 +59,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     public int Count => _sessions.Count;
 
-    public long Restored => Interlocked.Read(ref _restored);
-
     public bool IsAtCapacity => _sessions.Count >= _options.MaxSessions;
-
-    private long _restored;
 
     /// <summary>A session live on this node (no restore).</summary>
     public BrowserSession? Find(string id) => _sessions.GetValueOrDefault(id);
@@ -81,6 +81,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         }
 
         Adopt(session);
+        _metrics.SessionCreated();
         LogSessionCreated(session.Id, lease.WasWarm);
         if (url is not null)
         {
@@ -136,7 +137,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
             }
 
             Adopt(session);
-            Interlocked.Increment(ref _restored);
+            _metrics.SessionRestored();
             LogSessionRestored(id, saved.Tabs.Count, saved.StorageStateJson is not null);
             return session;
         }
@@ -176,6 +177,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
         await _saver.SaveNowAsync(session, SessionLifecycle.Released, reason);
         await session.CloseAsync(reason, restorable: true);
+        _metrics.SessionReleased();
         LogSessionReleased(id, reason);
         return true;
     }
@@ -226,6 +228,13 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         _saver.Track(session);
         _registry.Track(session);
         _history.Track(session);
+        session.Events += e =>
+        {
+            if (e is AgentStepChanged { IsFinal: true } step)
+            {
+                _metrics.AgentStep(step.Step.Status);
+            }
+        };
         SessionStarted?.Invoke(session);
     }
 

@@ -5,6 +5,7 @@ using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
 
@@ -16,7 +17,8 @@ namespace OperaStudio.BrowserService.Streaming;
 /// with a HubException and never reaches the browser, and the session is untouched.
 /// </summary>
 internal sealed class LiveViewHub(
-    LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents, HistoryRecorder history)
+    LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents, HistoryRecorder history,
+    BrowserServiceMetrics metrics)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -73,6 +75,7 @@ internal sealed class LiveViewHub(
         }
 
         stream.Session.Touch();
+        metrics.InputEvent();
         stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = cdpType,
@@ -101,6 +104,7 @@ internal sealed class LiveViewHub(
 
         stream.Session.Touch();
         history.Scrolled(stream.Session.Id, stream.Session.ActiveTab.Id, deltaY);
+        metrics.InputEvent();
         stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = "mouseWheel",
@@ -142,6 +146,7 @@ internal sealed class LiveViewHub(
         }
 
         stream.Input.Enqueue(new InputCommand("Input.dispatchKeyEvent", args));
+        metrics.InputEvent();
         RecordKey(stream, type, key!, resolved.Text, modifiers);
     }
 
@@ -157,6 +162,7 @@ internal sealed class LiveViewHub(
 
         stream.Session.Touch();
         stream.Input.Enqueue(new InputCommand("Input.insertText", new() { ["text"] = text }));
+        metrics.InputEvent();
         history.Action(stream.Session.Id, stream.Session.ActiveTab.Id, Actor.Human, "paste", $"{text.Length} character(s)", "ok");
     }
 

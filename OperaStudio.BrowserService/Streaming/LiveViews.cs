@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Streaming;
@@ -10,6 +11,7 @@ internal sealed class LiveViews(
     SessionManager sessions,
     IHubContext<LiveViewHub, ILiveViewClient> hub,
     IOptions<StreamingOptions> options,
+    BrowserServiceMetrics metrics,
     TimeProvider time,
     ILogger<LiveViews> logger) : IHostedService
 {
@@ -31,7 +33,7 @@ internal sealed class LiveViews(
 
     private void OnSessionStarted(BrowserSession session)
     {
-        _streams[session.Id] = new SessionStream(session, hub, options.Value, time, logger);
+        _streams[session.Id] = new SessionStream(session, hub, options.Value, metrics, time, logger);
         session.Events += e =>
         {
             if (e is SessionEnded && _streams.TryRemove(session.Id, out var stream))

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Streaming;
@@ -25,8 +26,13 @@ internal sealed partial class SessionStream : IDisposable
     private bool _disposed;
     private int _startFailures;
 
-    public SessionStream(BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, TimeProvider time, ILogger logger)
+    private readonly BrowserServiceMetrics _metrics;
+
+    public SessionStream(
+        BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, BrowserServiceMetrics metrics,
+        TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _session = session;
         _hub = hub;
         _options = options;
@@ -48,7 +54,7 @@ internal sealed partial class SessionStream : IDisposable
 
     public async Task AddViewerAsync(string connectionId)
     {
-        var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time);
+        var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time, _metrics.FrameSent);
         _viewers[connectionId] = viewer;
         _session.ViewerJoined();
         if (_lastFrame is { } frame && frame.TabId == _session.ActiveTab.Id)

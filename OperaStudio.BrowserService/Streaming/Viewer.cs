@@ -5,7 +5,7 @@ namespace OperaStudio.BrowserService.Streaming;
 /// most <c>window</c> frames are on their way at once; the viewer acknowledges each frame once drawn. A slow viewer
 /// therefore gets fewer, fresher frames, and the server never builds a queue for it.
 /// </summary>
-internal sealed class Viewer(string connectionId, ILiveViewClient client, int window, TimeProvider time)
+internal sealed class Viewer(string connectionId, ILiveViewClient client, int window, TimeProvider time, Action<int> onSent)
 {
     /// <summary>A viewer that stops acknowledging (a dropped message, an old client) is trusted again after this.</summary>
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(3);
@@ -89,6 +89,7 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
             {
                 // Completes once the frame is in the connection's (small) transport buffer.
                 await client.Frame(frame);
+                onSent(frame.Data.Length);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {

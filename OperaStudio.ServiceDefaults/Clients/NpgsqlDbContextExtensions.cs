@@ -58,9 +58,16 @@ public static class NpgsqlDbContextExtensions
         {
             try
             {
+                // A real round trip: opening alone hands back an idle pooled connection even when the server is gone.
                 await using var db = await factory.CreateDbContextAsync(cancellationToken);
                 var connection = db.Database.GetDbConnection();
                 await connection.OpenAsync(cancellationToken);
+                await using (var command = connection.CreateCommand())
+                {
+                    command.CommandText = "SELECT 1";
+                    await command.ExecuteScalarAsync(cancellationToken);
+                }
+
                 await connection.CloseAsync();
                 return HealthCheckResult.Healthy();
             }

@@ -19,6 +19,7 @@ public sealed partial class SessionSaver(
     private static readonly TimeSpan PeriodicSave = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
     private readonly string _node = options.Value.ResolveNodeId();
@@ -74,6 +75,12 @@ public sealed partial class SessionSaver(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // PostgreSQL away or slow: try again shortly, so a session started during an outage is saved after it.
+            if (tracked is not null)
+            {
+                tracked.DueAt = time.GetUtcNow() + RetryAfterFailure;
+            }
+
             LogSaveFailed(ex, session.Id);
         }
         finally

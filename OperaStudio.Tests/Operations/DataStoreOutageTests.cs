@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OperaStudio.AppHost.Hosting;
+using OperaStudio.AppHost.Hosting.Postgres;
+using OperaStudio.AppHost.Hosting.Redis;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OperaStudio.Tests.Operations;
+
+/// <summary>
+/// Redis or PostgreSQL going away: health says which, the API says what it cannot do, live sessions keep working,
+/// and everything catches up when the server returns. Each test runs its own server so it can stop it.
+/// </summary>
+[Collection(BrowserServiceCollection.Name)]
+public sealed class DataStoreOutageTests(RedisFixture redis, PostgresFixture postgres, TestPageServer pages)
+{
+    [Fact]
+    public async Task RedisStopsAndReturns_HealthAndListingSaySo_SessionsKeepWorking_RegistryCatchesUp()
+    {
+        var directory = TestPaths.NewDirectory("outage-redis");
+        var port = Ports.GetFreePort();
+        var server = await RedisServer.StartAsync(directory, port);
+        await using var host = BrowserServiceHost.Start(server.ConnectionString, await postgres.CreateDatabaseAsync("outage_redis"), pages.HostAndPort);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+
+        await server.StopAsync();
+        var down = await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
+        using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        using var listing = await host.Http.GetAsync("/api/sessions");
+        var listed = (await listing.Content.ReadFromJsonAsync<List<SessionDto>>())!;
+
+        Assert.Equal("Unhealthy", down.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Contains("Redis", string.Join(' ', listing.Headers.Warning.Select(w => w.Text)), StringComparison.Ordinal);
+        Assert.Contains(listed, s => s.Id == session.Id);
+
+        server = await RedisServer.StartAsync(directory, port);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        await WaitAsync(async () => await connection.GetDatabase().KeyExistsAsync($"opera:session:{session.Id}"), "the registry to catch up");
+        await server.StopAsync();
+        TestPaths.TryDelete(directory);
+    }
+
+    [Fact]
+    public async Task PostgresStopsAndReturns_HealthAndHistorySaySo_SessionsKeepWorking_HistoryCatchesUp()
+    {
+        var directory = TestPaths.NewDirectory("outage-pg");
+        var port = Ports.GetFreePort();
+        var password = Guid.NewGuid().ToString("N");
+        var server = await PostgresServer.StartAsync(Path.Combine(directory, "data"), port, password);
+        await server.EnsureDatabaseAsync("outage");
+        await using var host = BrowserServiceHost.Start(redis.ConnectionString, server.ConnectionString("outage"), pages.HostAndPort);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+
+        await server.StopAsync();
+        var down = await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
+        using var history = await host.Http.GetAsync("/api/history/sessions");
+        var problem = await history.Content.ReadFromJsonAsync<JsonElement>();
+        using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = pages.Page("/outage/pg", "<title>During the outage</title>").ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+
+        Assert.Equal("Unhealthy", down.GetProperty("checks").GetProperty("operadb").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, history.StatusCode);
+        Assert.StartsWith("History is unavailable: PostgreSQL is not reachable", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        server = await PostgresServer.StartAsync(Path.Combine(directory, "data"), port, password);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+        await WaitAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");
+            return response.IsSuccessStatusCode
+                && (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Entries.Any(e => e.Title == "During the outage");
+        }, "the session and its history to be saved once PostgreSQL returned");
+        await host.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await host.DisposeAsync();
+        await server.StopAsync();
+        TestPaths.TryDelete(directory);
+    }
+
+    private static async Task<JsonElement> WaitForHealthAsync(BrowserServiceHost host, HttpStatusCode expected)
+    {
+        JsonElement body = default;
+        await WaitAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync("/health");
+            body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return response.StatusCode == expected;
+        }, $"/health to answer {(int)expected}");
+        return body;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"Waited 60 s for {what}.");
+    }
+}

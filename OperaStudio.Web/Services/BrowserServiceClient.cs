@@ -10,7 +10,7 @@ namespace OperaStudio.Web.Services;
 /// the sessions API. Calls never throw for HTTP or network failures; they answer with the service's ProblemDetails
 /// (or an "unreachable" problem) so pages can show the reason.
 /// </summary>
-public sealed class BrowserServiceClient(HttpClient http)
+public sealed partial class BrowserServiceClient(HttpClient http)
 {
     public static readonly Uri BaseAddress = new($"http://{ResourceNames.BrowserService}");
 

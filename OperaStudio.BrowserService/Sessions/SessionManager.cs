@@ -238,8 +238,16 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         SessionStarted?.Invoke(session);
     }
 
+    /// <summary>True once the service is stopping: it takes no new sessions (health says not ready).</summary>
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
     private async Task EnsureCapacityAsync(string? owner)
     {
+        if (IsStopping)
+        {
+            throw new BrowserUnavailableException("The browser service is shutting down; retry in a moment (another node, or this one after its restart).");
+        }
+
         var retryAfter = TimeSpan.FromSeconds(10);
         if (_sessions.Count >= _options.MaxSessions)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Sessions.Registry;
 
@@ -21,6 +23,17 @@ public static class SessionsExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionSaver>());
         builder.Services.AddSingleton<SessionManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionManager>());
+        builder.Services.AddHealthChecks().AddCheck<CapacityHealthCheck>("capacity", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>Ready means this node takes new sessions: not at its limit, and not shutting down.</summary>
+    private sealed class CapacityHealthCheck(SessionManager sessions, IOptions<SessionOptions> options) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(
+                sessions.IsStopping ? HealthCheckResult.Unhealthy("shutting down: no new sessions")
+                : sessions.IsAtCapacity ? HealthCheckResult.Unhealthy($"at capacity: {sessions.Count} of {options.Value.MaxSessions} sessions")
+                : HealthCheckResult.Healthy($"{sessions.Count} of {options.Value.MaxSessions} sessions"));
     }
 }

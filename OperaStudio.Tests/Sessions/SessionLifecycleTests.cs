@@ -99,12 +99,16 @@ public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture po
         using var second = await host.Http.PostAsJsonAsync("/api/sessions", new { });
         using var third = await host.Http.PostAsJsonAsync("/api/sessions", new { });
         var problem = await third.Content.ReadFromJsonAsync<ProblemShape>();
+        using var health = await host.Http.GetAsync("/health");
+        var capacity = (await health.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("checks").GetProperty("capacity");
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 must say when to retry");
         Assert.Contains("maximum of 2 sessions", problem!.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("Unhealthy", capacity.GetProperty("status").GetString());
     }
 
     [Fact]

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Streaming;
+
+namespace OperaStudio.Bench.Viewers;
+
+/// <summary>
+/// A protocol-level viewer of ours: the live view hub (MessagePack, through the web app's origin as the panel
+/// connects), acknowledging each frame as soon as it arrives (no decoding, no drawing). Used where many viewers
+/// are needed at once, and to read the bytes of each frame.
+/// </summary>
+public sealed class HubViewer : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _frames;
+    private long _bytes;
+
+    private HubViewer(HubConnection connection)
+    {
+        _connection = connection;
+        _connection.On<FrameMessage>("Frame", frame =>
+        {
+            Interlocked.Increment(ref _frames);
+            Interlocked.Add(ref _bytes, frame.Data.Length);
+            _firstFrame.TrySetResult();
+            _ = _connection.SendAsync("Ack");
+        });
+    }
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    /// <summary>JPEG bytes received (the frames' payload; the MessagePack envelope adds about a hundred bytes each).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public Task FirstFrame => _firstFrame.Task;
+
+    public static async Task<HubViewer> JoinAsync(Uri origin, string sessionId)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(origin, "/hubs/live"))
+            .AddMessagePackProtocol()
+            .Build();
+        var viewer = new HubViewer(connection);
+        await connection.StartAsync();
+        await connection.InvokeAsync<SessionDto>("Join", sessionId);
+        return viewer;
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+}

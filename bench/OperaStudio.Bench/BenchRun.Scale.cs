@@ -112,7 +112,7 @@ public sealed partial class BenchRun
                     await hub.FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
                 }
 
-                var result = await ScaleLevelAsync(level, panel.Page, click, probe, () => hubs.Select(h => h.Frames).ToList());
+                var result = await ScaleLevelAsync(level, panel.Page, click, probe, () => hubs.Select(h => h.Frames).ToList(), () => hubs.SelectMany(h => h.Ages.Take()).ToList());
                 _results.ScaleOurs.Add(result);
                 LogScale(result, "ours");
             }
@@ -144,7 +144,8 @@ public sealed partial class BenchRun
                     await socket.FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
                 }
 
-                var result = await ScaleLevelAsync(level, page, (Width / 2f, Height / 2f), (Width - 30, Height - 30), () => sockets.Select(s => s.Frames).ToList());
+                var result = await ScaleLevelAsync(level, page, (Width / 2f, Height / 2f), (Width - 30, Height - 30),
+                    () => sockets.Select(s => s.Frames).ToList(), () => sockets.SelectMany(s => s.Ages.Take()).ToList());
                 _results.ScaleBaseline.Add(result);
                 LogScale(result, "baseline");
             }
@@ -164,14 +165,17 @@ public sealed partial class BenchRun
         }
     }
 
-    private async Task<ScaleLevel> ScaleLevelAsync(int level, IPage page, (float X, float Y) click, (int X, int Y) probe, Func<List<long>> protocolFrames)
+    private async Task<ScaleLevel> ScaleLevelAsync(
+        int level, IPage page, (float X, float Y) click, (int X, int Y) probe, Func<List<long>> protocolFrames, Func<List<double>> frameAges)
     {
         await Task.Delay(3000);
+        frameAges();
         var before = protocolFrames();
         var cpu = _systems.StartCpu();
         var viewerFps = await Probe.FpsAsync(page, TimeSpan.FromSeconds(settings.ScaleSeconds));
         var window = cpu.Stop();
         var after = protocolFrames();
+        var ages = frameAges();
         var rates = after.Zip(before, (a, b) => (a - b) / window.Seconds).ToList();
         var input = new List<double?>();
         for (var i = 0; i < settings.ScaleInputSamples; i++)
@@ -180,7 +184,7 @@ public sealed partial class BenchRun
             await PauseAsync(250, 600);
         }
 
-        return new ScaleLevel(level, viewerFps, rates.Count == 0 ? viewerFps : rates.Average(), rates.Count == 0 ? viewerFps : rates.Min(), Stat.Of(input), window);
+        return new ScaleLevel(level, viewerFps, rates.Count == 0 ? viewerFps : rates.Average(), rates.Count == 0 ? viewerFps : rates.Min(), Stat.Of(input), window, Stat.Of(ages));
     }
 
     private void LogScale(ScaleLevel s, string system) =>

@@ -50,7 +50,71 @@ public sealed partial class BenchRun
         }
 
         _results.BaselineAcquire = Stat.Of(baseline);
+        await ReplayAcquirePathAsync();
         Log($"  ours p50 {_results.AcquireWarmProxy.P50:0.0} ms (proxy), {_results.AcquireWarmDirect.P50:0.0} ms (direct); baseline p50 {_results.BaselineAcquire.P50:0} ms");
+    }
+
+    /// <summary>
+    /// Why a warm acquire costs what it does: the browser calls the service makes after taking a warm context off the
+    /// queue (BrowserSession.StartAsync → AddTabAsync: Page.enable, Page.getNavigationHistory, an evaluate for the
+    /// title and icon, setViewportSize, bringToFront — one after another), replayed on a fresh page of the viewer's
+    /// Chromium (the same binary and Playwright version, its own driver), each timed.
+    /// </summary>
+    private async Task ReplayAcquirePathAsync()
+    {
+        var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal)
+        {
+            ["Page.enable"] = [],
+            ["Page.getNavigationHistory"] = [],
+            ["evaluate (title, icon)"] = [],
+            ["setViewportSize"] = [],
+            ["bringToFront"] = [],
+            ["all five, in sequence"] = [],
+        };
+        var page = await _viewer.NewPageAsync(Width, Height);
+        try
+        {
+            await page.GotoAsync(_pages.Static.ToString());
+            for (var i = 0; i < settings.AcquireSamples + 2; i++)
+            {
+                var cdp = await page.Context.NewCDPSessionAsync(page);
+                var total = Stopwatch.StartNew();
+                var clock = Stopwatch.StartNew();
+                await cdp.SendAsync("Page.enable");
+                Take("Page.enable");
+                await cdp.SendAsync("Page.getNavigationHistory");
+                Take("Page.getNavigationHistory");
+                await page.EvaluateAsync<string[]>("() => [document.title, location.origin + '/favicon.ico']");
+                Take("evaluate (title, icon)");
+                await page.SetViewportSizeAsync(Width, Height);
+                Take("setViewportSize");
+                await page.BringToFrontAsync();
+                Take("bringToFront");
+                if (i >= 2)
+                {
+                    steps["all five, in sequence"].Add(total.Elapsed.TotalMilliseconds);
+                }
+
+                await cdp.DetachAsync();
+                await PauseAsync(100, 200);
+
+                void Take(string step)
+                {
+                    if (i >= 2)
+                    {
+                        steps[step].Add(clock.Elapsed.TotalMilliseconds);
+                    }
+
+                    clock.Restart();
+                }
+            }
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+
+        _results.AcquireReplay = steps.ToDictionary(kv => kv.Key, kv => Stat.Of(kv.Value), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -196,7 +260,7 @@ public sealed partial class BenchRun
             var snapshotMs = clock.Elapsed.TotalMilliseconds;
             var reference = AddButtonRef().Match(tree) is { Success: true } m
                 ? m.Groups[1].Value
-                : throw new InvalidOperationException($"The snapshot has no 'Add item' button:\n{tree}");
+                : throw new InvalidOperationException($"The snapshot has no 'Add item' button: {string.Join(" / ", tree.Split('\n').Where(l => l.Contains("Add", StringComparison.Ordinal)))}");
             var before = clock.Elapsed.TotalMilliseconds;
             await ActAsync(session.Id, "click", new { @ref = reference });
             var total = clock.Elapsed.TotalMilliseconds;
@@ -258,6 +322,6 @@ public sealed partial class BenchRun
         return body.GetProperty("result");
     }
 
-    [GeneratedRegex(@"button ""Add item"" \[ref=([^\]\s]+)\]")]
+    [GeneratedRegex(@"button ""Add item""[^\n]*?\[ref=([^\]\s]+)\]")]
     private static partial Regex AddButtonRef();
 }

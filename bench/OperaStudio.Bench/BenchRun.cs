@@ -72,20 +72,23 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             _results.ChromiumVersion = _viewer.Version;
             await CalibrateAsync();
 
-            await Figure("1. input to pixel", MeasureInputToPixelAsync);
-            await Figure("2. frame rate", MeasureFrameRateAsync);
-            await Figure("5b. bytes per frame", MeasureBytesPerFrameAsync);
-            await Figure("6. agent step", MeasureAgentStepAsync);
-            await Figure("3. acquire (warm)", MeasureAcquireWarmAsync);
-            await Figure("3. first frame (warm)", MeasureFirstFrameWarmAsync);
-            await Figure("4/5. memory and idle cost", MeasureResourcesAsync);
-            await Figure("scaling", MeasureScalingAsync);
+            await Figure("input", "1. input to pixel", MeasureInputToPixelAsync);
+            await Figure("fps", "2. frame rate", MeasureFrameRateAsync);
+            await Figure("bytes", "5b. bytes per frame", MeasureBytesPerFrameAsync);
+            await Figure("agent", "6. agent step", MeasureAgentStepAsync);
+            await Figure("acquire", "3. acquire (warm)", MeasureAcquireWarmAsync);
+            await Figure("first", "3. first frame (warm)", MeasureFirstFrameWarmAsync);
+            await Figure("resources", "4/5. memory and idle cost", MeasureResourcesAsync);
+            await Figure("scaling", "scaling", MeasureScalingAsync);
 
-            Log("restarting Opera Studio without a warm pool (Browsers__WarmContexts=0) for the cold figures");
-            await _ours.DisposeAsync();
-            _ours = null!;
-            await StartOursAsync(0);
-            await Figure("3. acquire and first frame (cold)", MeasureColdAsync);
+            if (settings.Runs("cold"))
+            {
+                Log("restarting Opera Studio without a warm pool (Browsers__WarmContexts=0) for the cold figures");
+                await _ours.DisposeAsync();
+                _ours = null!;
+                await StartOursAsync(0);
+                await Figure("cold", "3. acquire and first frame (cold)", MeasureColdAsync);
+            }
         }
         catch (Exception ex)
         {
@@ -174,8 +177,13 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
     }
 
     /// <summary>Runs one figure; a failure is written into the report instead of ending the run.</summary>
-    private async Task Figure(string name, Func<Task> measure)
+    private async Task Figure(string key, string name, Func<Task> measure)
     {
+        if (!settings.Runs(key))
+        {
+            return;
+        }
+
         var clock = Stopwatch.StartNew();
         Log($"measuring {name} (load average {Proc.LoadAverage()})");
         try
@@ -242,8 +250,8 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             r.BytesBaseline,
             AgentStep = Describe(r.AgentStep),
             BaselineStep = Describe(r.BaselineStep),
-            ScaleOurs = r.ScaleOurs.Select(s => new { s.Sessions, s.ViewerFps, s.ProtocolFpsMean, s.ProtocolFpsMin, Input = Describe(s.Input), Cpu = s.Cpu.MachinePercent }),
-            ScaleBaseline = r.ScaleBaseline.Select(s => new { s.Sessions, s.ViewerFps, s.ProtocolFpsMean, s.ProtocolFpsMin, Input = Describe(s.Input), Cpu = s.Cpu.MachinePercent }),
+            ScaleOurs = r.ScaleOurs.Select(s => new { s.Sessions, s.ViewerFps, s.ProtocolFpsMean, s.ProtocolFpsMin, Input = Describe(s.Input), FrameAge = Describe(s.FrameAge), Cpu = s.Cpu.MachinePercent }),
+            ScaleBaseline = r.ScaleBaseline.Select(s => new { s.Sessions, s.ViewerFps, s.ProtocolFpsMean, s.ProtocolFpsMin, Input = Describe(s.Input), FrameAge = Describe(s.FrameAge), Cpu = s.Cpu.MachinePercent }),
             r.Notes,
         }, Indented);
     }

@@ -33,11 +33,20 @@ public sealed record BenchSettings
 
     public int ScaleInputSamples { get; init; }
 
+    /// <summary>With <c>--only input,fps,…</c> (for working on the bench) only those figures run.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
     public string Mode => Quick ? "quick" : "full";
+
+    public bool Runs(string figure) => Only is null || Only.Contains(figure);
 
     public static BenchSettings Parse(string[] args, string repositoryRoot)
     {
         var quick = args.Contains("--quick");
+        var onlyIndex = Array.IndexOf(args, "--only");
+        var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length
+            ? args[onlyIndex + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
+            : null;
         var outIndex = Array.IndexOf(args, "--out");
         var output = outIndex >= 0 && outIndex + 1 < args.Length
             ? Path.GetFullPath(args[outIndex + 1])
@@ -49,24 +58,26 @@ public sealed record BenchSettings
             ? new BenchSettings
             {
                 Quick = true,
+                Only = only,
                 OutputPath = output,
                 Command = command,
-                InputSamples = 20,
-                FpsSeconds = 5,
-                BytesSeconds = 5,
-                AcquireSamples = 8,
-                FirstFrameSamples = 5,
+                InputSamples = 15,
+                FpsSeconds = 4,
+                BytesSeconds = 4,
+                AcquireSamples = 6,
+                FirstFrameSamples = 4,
                 ColdSamples = 3,
-                AgentSamples = 15,
-                ResourceLevels = [1, 10],
-                IdleSeconds = 6,
-                ScaleLevels = [1, 10],
-                ScaleSeconds = 5,
-                ScaleInputSamples = 6,
+                AgentSamples = 10,
+                ResourceLevels = [1, 5],
+                IdleSeconds = 5,
+                ScaleLevels = [1, 5],
+                ScaleSeconds = 4,
+                ScaleInputSamples = 5,
             }
             : new BenchSettings
             {
                 Quick = false,
+                Only = only,
                 OutputPath = output,
                 Command = command,
                 InputSamples = 100,

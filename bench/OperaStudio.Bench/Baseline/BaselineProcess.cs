@@ -93,9 +93,11 @@ public sealed class BaselineProcess : IAsyncDisposable
 public sealed class BaselineSocketViewer : IAsyncDisposable
 {
     private static readonly byte[] FrameKey = Encoding.UTF8.GetBytes("\"frame\":\"");
+    private static readonly byte[] TimestampKey = Encoding.UTF8.GetBytes("\"timestamp\":");
     private readonly ClientWebSocket _socket = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Viewers.FrameAges _ages = new();
     private Task _loop = Task.CompletedTask;
     private long _frames;
     private long _bytes;
@@ -110,6 +112,9 @@ public sealed class BaselineSocketViewer : IAsyncDisposable
     public long JpegBytes => Interlocked.Read(ref _jpegBytes);
 
     public Task FirstFrame => _firstFrame.Task;
+
+    /// <summary>How old each frame was on arrival: from the server's timestamp (capture done) to this viewer.</summary>
+    public Viewers.FrameAges Ages => _ages;
 
     public static async Task<BaselineSocketViewer> ConnectAsync(Uri baseline, string sessionId)
     {
@@ -154,6 +159,12 @@ public sealed class BaselineSocketViewer : IAsyncDisposable
                     var length = base64.IndexOf((byte)'"');
                     var padding = length > 1 && base64[length - 1] == '=' ? (base64[length - 2] == '=' ? 2 : 1) : 0;
                     Interlocked.Add(ref _jpegBytes, length / 4 * 3 - padding);
+                    var rest = base64[length..];
+                    var at = rest.IndexOf(TimestampKey);
+                    if (at >= 0 && System.Buffers.Text.Utf8Parser.TryParse(rest[(at + TimestampKey.Length)..], out long timestamp, out _))
+                    {
+                        _ages.Add(Viewers.Probe.NowEpochMs() - timestamp);
+                    }
                 }
 
                 Interlocked.Increment(ref _frames);

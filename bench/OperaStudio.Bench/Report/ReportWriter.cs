@@ -246,8 +246,19 @@ public static class ReportWriter
             $"**{(r.FirstFrameWarm is { } w ? Met(w.P95 <= 250, w.P50 <= 250) : "not measured")}**; ≤ 1.5 s cold — **{(r.FirstFrameCold is { } c ? Met(c.P95 <= 1500, c.P50 <= 1500) : "not measured")}** " +
             "(\"yes\" when p95 meets it, \"p50 only\" when only the median does).");
         md.AppendLine();
+        if (r.AcquireReplay.Count > 0)
+        {
+            md.AppendLine("Why a warm acquire costs what it does — the browser calls `SessionManager.CreateAsync` makes after taking a warm context off the queue " +
+                "(`BrowserSession.StartAsync` → `AddTabAsync`: `Page.enable`, `Page.getNavigationHistory`, an evaluate for title and icon, " +
+                "`SetViewportSizeAsync`, `BringToFrontAsync`, awaited one after another), replayed on a fresh page of the viewer's Chromium (same binary, " +
+                "same Playwright) and timed one by one:");
+            md.AppendLine();
+            StatTable(md, "ms", r.AcquireReplay.Select(kv => (kv.Key, (Stat?)kv.Value)).ToArray());
+        }
+
         md.AppendLine("**What limited it.** A warm acquire takes a ready context off the queue; what remains is the session bookkeeping (the Redis " +
-            "registry read for the cluster-wide limit, the first tab's attachment) and HTTP — compare the proxy and direct rows for the proxy's share. " +
+            "registry read for the cluster-wide limit) and the first tab's attachment — the sequential browser round trips through the Playwright driver in the table above — and HTTP " +
+            "(compare the proxy and direct rows for the proxy's share). " +
             "The warm first frame is dominated by the client side (the \"page switch → first draw\" rows: Blazor renders the panel, the JS module opens a " +
             "new hub connection through the proxy, joins, sends its viewport) plus the screencast's first frame, whose still capture is scheduled 150 ms " +
             "after the screencast starts when Chromium has nothing new to send (`SessionStream.EnsureCurrentFrameAsync`). Cold, a new context and page " +
@@ -389,17 +400,20 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("N sessions, all on the busy page at 1280×720. One of them is watched through the real viewer (the panel through the web origin, " +
             "or the original's viewer page): its frame rate and input to pixel. The other N−1 are watched by protocol-level viewers that acknowledge " +
-            "every frame without decoding it (ours: SignalR MessagePack through the web origin; the original: its WebSocket) — their mean and lowest frame rate.");
+            "every frame without decoding it (ours: SignalR MessagePack through the web origin; the original: its WebSocket) — their mean and lowest frame rate, " +
+            "and how old each frame is when it reaches them (from the server having the frame — ours: the service decoded Chromium's screencast frame; " +
+            "the original: `page.screenshot()` returned — to arrival; same machine, same clock).");
         md.AppendLine();
         foreach (var (title, levels) in new[] { ("Ours", r.ScaleOurs), ("Original design", r.ScaleBaseline) })
         {
             md.AppendLine($"**{title}**");
             md.AppendLine();
-            md.AppendLine($"| sessions | viewer fps | other viewers fps, mean (lowest) | input to pixel p50 / p95 (n, missed) | machine CPU (of {r.Machine.Cores * 100}%) | biggest consumers |");
-            md.AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine($"| sessions | viewer fps | other viewers fps, mean (lowest) | frame age at the other viewers, p50 / p95 | input to pixel p50 / p95 (n, missed) | machine CPU (of {r.Machine.Cores * 100}%) | biggest consumers |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var l in levels)
             {
                 md.AppendLine($"| {l.Sessions} | {l.ViewerFps:0.0} | {(l.Sessions == 1 ? "—" : $"{l.ProtocolFpsMean:0.0} ({l.ProtocolFpsMin:0.0})")} | " +
+                    $"{(l.FrameAge.N == 0 ? "—" : $"{Ms(l.FrameAge.P50)} / {Ms(l.FrameAge.P95)}")} | " +
                     $"{Ms(l.Input.P50)} / {Ms(l.Input.P95)} ({l.Input.N}, {l.Input.Failed}) | {l.Cpu.MachinePercent:0}% | {l.Cpu.TopConsumers(4)} |");
             }
 

@@ -44,6 +44,9 @@ public sealed class Results
 
     public Stat? BaselineAcquireCold { get; set; }
 
+    /// <summary>The browser calls of a warm acquire, replayed and timed one by one (see BenchRun.ReplayAcquirePathAsync).</summary>
+    public IReadOnlyDictionary<string, Stat> AcquireReplay { get; set; } = new Dictionary<string, Stat>();
+
     public Stat? FirstFrameWarm { get; set; }
 
     public Stat? FirstFrameWarmClient { get; set; }
@@ -109,6 +112,6 @@ public sealed record BytesResult(long Frames, long Bytes, long JpegBytes, double
 
 /// <summary>
 /// N concurrent sessions on the busy page: one watched through the real viewer (fps, input to pixel), the others
-/// through protocol-level viewers (their fps), and where the CPU went.
+/// through protocol-level viewers (their fps, and how old frames are when they arrive), and where the CPU went.
 /// </summary>
-public sealed record ScaleLevel(int Sessions, double ViewerFps, double ProtocolFpsMean, double ProtocolFpsMin, Stat Input, CpuWindow Cpu);
+public sealed record ScaleLevel(int Sessions, double ViewerFps, double ProtocolFpsMean, double ProtocolFpsMin, Stat Input, CpuWindow Cpu, Stat FrameAge);

@@ -14,6 +14,7 @@ public sealed class HubViewer : IAsyncDisposable
 {
     private readonly HubConnection _connection;
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FrameAges _ages = new();
     private long _frames;
     private long _bytes;
 
@@ -24,6 +25,7 @@ public sealed class HubViewer : IAsyncDisposable
         {
             Interlocked.Increment(ref _frames);
             Interlocked.Add(ref _bytes, frame.Data.Length);
+            _ages.Add(Probe.NowEpochMs() - frame.CapturedAtMs);
             _firstFrame.TrySetResult();
             _ = _connection.SendAsync("Ack");
         });
@@ -35,6 +37,9 @@ public sealed class HubViewer : IAsyncDisposable
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public Task FirstFrame => _firstFrame.Task;
+
+    /// <summary>How old each frame was on arrival: from the service emitting it (its CapturedAtMs) to this viewer.</summary>
+    public FrameAges Ages => _ages;
 
     public static async Task<HubViewer> JoinAsync(Uri origin, string sessionId)
     {
@@ -49,4 +54,29 @@ public sealed class HubViewer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+}
+
+/// <summary>Ages of frames on arrival at a protocol-level viewer (ms), collected between resets.</summary>
+public sealed class FrameAges
+{
+    private readonly List<double> _ages = [];
+
+    public void Add(double ms)
+    {
+        lock (_ages)
+        {
+            _ages.Add(ms);
+        }
+    }
+
+    /// <summary>The ages since the last call, and forgets them.</summary>
+    public List<double> Take()
+    {
+        lock (_ages)
+        {
+            var copy = _ages.ToList();
+            _ages.Clear();
+            return copy;
+        }
+    }
 }

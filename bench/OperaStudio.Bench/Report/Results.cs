@@ -1,0 +1,117 @@
+using OperaStudio.Bench.Machine;
+
+namespace OperaStudio.Bench.Report;
+
+/// <summary>Everything one run measured, for the report.</summary>
+public sealed class Results
+{
+    public required BenchSettings Settings { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public required DateTimeOffset Started { get; init; }
+
+    public required string LoadBefore { get; init; }
+
+    public string LoadAfter { get; set; } = "";
+
+    public TimeSpan Duration { get; set; }
+
+    public string ChromiumVersion { get; set; } = "";
+
+    public IReadOnlyDictionary<string, string> OursSettings { get; set; } = new Dictionary<string, string>();
+
+    // 1. Input to pixel
+    public Stat? InputOurs { get; set; }
+
+    public Stat? InputBaseline { get; set; }
+
+    public CpuWindow? InputCpuOurs { get; set; }
+
+    public CpuWindow? InputCpuBaseline { get; set; }
+
+    // 2. Frame rate
+    public List<FpsResult> Fps { get; } = [];
+
+    // 3. Sessions
+    public Stat? AcquireWarmProxy { get; set; }
+
+    public Stat? AcquireWarmDirect { get; set; }
+
+    public Stat? AcquireCold { get; set; }
+
+    public Stat? BaselineAcquire { get; set; }
+
+    public Stat? BaselineAcquireCold { get; set; }
+
+    /// <summary>The browser calls of a warm acquire, replayed and timed one by one (see BenchRun.ReplayAcquirePathAsync).</summary>
+    public IReadOnlyDictionary<string, Stat> AcquireReplay { get; set; } = new Dictionary<string, Stat>();
+
+    public Stat? FirstFrameWarm { get; set; }
+
+    public Stat? FirstFrameWarmClient { get; set; }
+
+    public Stat? FirstFrameCold { get; set; }
+
+    public Stat? FirstFrameColdClient { get; set; }
+
+    public Stat? BaselineFirstFrame { get; set; }
+
+    public Stat? BaselineFirstFrameCold { get; set; }
+
+    // 4 and 5. Memory and idle cost
+    public List<ResourceLevel> ResourcesOurs { get; } = [];
+
+    public List<ResourceLevel> ResourcesBaseline { get; } = [];
+
+    public BytesResult? BytesOurs { get; set; }
+
+    public BytesResult? BytesBaseline { get; set; }
+
+    // 6. Agent step
+    public Stat? AgentSnapshot { get; set; }
+
+    public Stat? AgentClick { get; set; }
+
+    public Stat? AgentStep { get; set; }
+
+    public int AgentSnapshotChars { get; set; }
+
+    public Stat? BaselineScreenshot { get; set; }
+
+    public Stat? BaselineClick { get; set; }
+
+    public Stat? BaselineStep { get; set; }
+
+    public int BaselineScreenshotChars { get; set; }
+
+    // Scaling
+    public List<ScaleLevel> ScaleOurs { get; } = [];
+
+    public List<ScaleLevel> ScaleBaseline { get; } = [];
+
+    /// <summary>What could not be measured, and anything odd seen during the run.</summary>
+    public List<string> Notes { get; } = [];
+}
+
+public sealed record FpsResult(int Width, int Height, double Ours, double Baseline, CpuWindow OursCpu, CpuWindow BaselineCpu, long OursDroppedUnseen);
+
+/// <summary>N live sessions, each with a viewer attached, on a static page: memory, then CPU over a window.</summary>
+public sealed record ResourceLevel(int Sessions, MemorySample Memory, CpuWindow Cpu);
+
+public sealed record BytesResult(long Frames, long Bytes, long JpegBytes, double Seconds)
+{
+    public double Fps => Frames / Seconds;
+
+    public double BytesPerFrame => Frames == 0 ? 0 : (double)Bytes / Frames;
+
+    public double JpegBytesPerFrame => Frames == 0 ? 0 : (double)JpegBytes / Frames;
+
+    public double MegabitsPerSecond => Bytes * 8 / Seconds / 1_000_000;
+}
+
+/// <summary>
+/// N concurrent sessions on the busy page: one watched through the real viewer (fps, input to pixel), the others
+/// through protocol-level viewers (their fps, and how old frames are when they arrive), and where the CPU went.
+/// </summary>
+public sealed record ScaleLevel(int Sessions, double ViewerFps, double ProtocolFpsMean, double ProtocolFpsMin, Stat Input, CpuWindow Cpu, Stat FrameAge);

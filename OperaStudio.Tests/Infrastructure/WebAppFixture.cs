@@ -3,6 +3,7 @@ extern alias web;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using OperaStudio.BrowserService.Sessions;
 using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.Tests.Infrastructure;
@@ -16,7 +17,7 @@ namespace OperaStudio.Tests.Infrastructure;
 /// ("unresolved constructor arguments: BrowserServiceFixture"), but a class fixture may take a collection fixture.
 /// Each UI class starts its own web app (about a second); the browser service behind them is shared.
 /// </remarks>
-public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime
+public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime, IWebAppUnderTest
 {
     private WebApplicationFactory<web::Program>? _factory;
 
@@ -25,6 +26,8 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
     public HttpClient Http { get; private set; } = null!;
 
     public BrowserServiceFixture Service => service;
+
+    public SessionManager Sessions => service.Sessions;
 
     public ValueTask InitializeAsync()
     {
@@ -61,4 +64,18 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
             await _factory.DisposeAsync();
         }
     }
+}
+
+/// <summary>A web app the UI tests drive, and the sessions of the browser service behind it.</summary>
+public interface IWebAppUnderTest
+{
+    Uri BaseAddress { get; }
+
+    /// <summary>A client of the web app (its proxy passes <c>/api</c> to the browser service).</summary>
+    HttpClient Http { get; }
+
+    SessionManager Sessions { get; }
+
+    /// <summary>An absolute URL of the web app.</summary>
+    string Url(string path);
 }

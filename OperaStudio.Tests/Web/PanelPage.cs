@@ -15,9 +15,9 @@ namespace OperaStudio.Tests.Web;
 /// </summary>
 public sealed class PanelPage : IAsyncDisposable
 {
-    private readonly WebAppFixture _web;
+    private readonly IWebAppUnderTest _web;
 
-    private PanelPage(WebAppFixture web, IPage page, string sessionId)
+    private PanelPage(IWebAppUnderTest web, IPage page, string sessionId)
     {
         _web = web;
         Page = page;
@@ -39,11 +39,11 @@ public sealed class PanelPage : IAsyncDisposable
 
     public ILocator Status => Page.GetByTestId("status");
 
-    public BrowserSession Session => _web.Service.Sessions.Find(SessionId) ?? throw new InvalidOperationException($"Session {SessionId} is gone.");
+    public BrowserSession Session => _web.Sessions.Find(SessionId) ?? throw new InvalidOperationException($"Session {SessionId} is gone.");
 
     /// <summary>Creates a session (through the web app's proxy) on <paramref name="url"/> and opens its panel.</summary>
     public static async Task<PanelPage> OpenAsync(
-        WebAppFixture web, ChromiumFixture chromium, Uri? url = null, int width = 1280, int height = 800, float deviceScaleFactor = 1)
+        IWebAppUnderTest web, ChromiumFixture chromium, Uri? url = null, int width = 1280, int height = 800, float deviceScaleFactor = 1)
     {
         using var response = await web.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
         response.EnsureSuccessStatusCode();
@@ -192,7 +192,7 @@ public sealed class PanelPage : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Page.Context.CloseAsync();
-        await _web.Service.Sessions.CloseAsync(SessionId, "test finished");
+        await _web.Sessions.CloseAsync(SessionId, "test finished");
     }
 }
 

@@ -6,9 +6,9 @@ using OperaStudio.ServiceDefaults;
 namespace OperaStudio.Web.Services;
 
 /// <summary>
-/// Typed client for the browser service, found through service discovery (<c>http://browser</c>): its health, and
-/// the sessions API. Calls never throw for HTTP or network failures; they answer with the service's ProblemDetails
-/// (or an "unreachable" problem) so pages can show the reason.
+/// Typed client for the browser service, found through service discovery (<c>http://browser</c>): its health, the
+/// sessions API, and the agent's API (<c>BrowserServiceClient.Agent.cs</c>). Calls never throw for HTTP or network
+/// failures; they answer with the service's ProblemDetails (or an "unreachable" problem) so pages can show the reason.
 /// </summary>
 public sealed partial class BrowserServiceClient(HttpClient http)
 {

@@ -9,7 +9,8 @@ namespace OperaStudio.Web.Components.Browser;
 /// <summary>
 /// The panel's state and actions. The JS module (<c>BrowserPanel.razor.js</c>) owns the hub connection, the canvas
 /// and the status line, and calls the <c>[JSInvokable]</c> methods here only for infrequent events; toolbar and tab
-/// actions go through the sessions API (<see cref="BrowserServiceClient"/>), whose changes come back as events.
+/// actions go through the sessions API (<see cref="BrowserServiceClient"/>), whose changes come back as events. The
+/// agent's events pass through to the chat (<c>BrowserPanel.Agent.cs</c>).
 /// </summary>
 public sealed partial class BrowserPanel : IAsyncDisposable
 {
@@ -78,6 +79,8 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         {
             return;
         }
+
+        await PushAgentAsync();
 
         var downloads = await Api.ListDownloadsAsync(Session.Id);
         if (downloads.Value is { } list && !_disposed)
@@ -460,6 +463,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        UnsubscribeAgent();
         try
         {
             if (_live is not null)

@@ -1,6 +1,8 @@
 // The live view of one session, owned entirely by the browser: the hub connection (through the web app's own
 // origin), frame decoding and drawing, input capture, viewport sizing and the status line. Blazor renders the
-// chrome around it and hears only about infrequent events (tabs, dialogs, downloads, connection state).
+// chrome around it and hears only about infrequent events (tabs, dialogs, downloads, connection state) and the
+// agent's events, which the panel hands on to the chat (the page has this one hub connection). While the agent
+// holds control the panel sends no input; a step waiting for approval gets its target outlined over the canvas.
 //
 // Wire shapes: the hub speaks MessagePack with SignalR's default (contractless) resolver, so objects arrive with
 // the C# property names (PascalCase), byte[] as Uint8Array and DateTimeOffset as [Date, offsetMinutes].
@@ -26,6 +28,15 @@ const NAMED_KEYS = new Set([
   'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12',
 ]);
 
+// What the hub refuses while the agent holds control; held back here rather than sent to be refused.
+const INPUT_METHODS = new Set(['Pointer', 'Wheel', 'Key', 'InsertText']);
+
+// The agent's hub events, forwarded to the panel's [JSInvokable] methods of the same name with an "On" prefix.
+const AGENT_EVENTS = [
+  'AgentMessage', 'AgentTextDelta', 'AgentStep', 'AgentRunChanged', 'AgentRunFinished',
+  'ApprovalRequested', 'ApprovalResolved',
+];
+
 // PointerEvent.button → the hub's button names; PointerEvent.buttons bits match CDP's.
 const BUTTON_NAMES = ['left', 'middle', 'right', 'back', 'forward'];
 
@@ -41,7 +52,8 @@ const STATE_TEXT = {
 const segmenter = typeof Intl !== 'undefined' && Intl.Segmenter ? new Intl.Segmenter() : null;
 
 /**
- * Starts the live view. Returns the handle .NET keeps (an IJSObjectReference): focus, upload, cancelUpload, dispose.
+ * Starts the live view. Returns the handle .NET keeps (an IJSObjectReference): focus, upload, cancelUpload,
+ * setControl (who holds control: "user" or "agent"), highlight (an element box in page CSS px, or null), dispose.
  */
 export function start(root, canvas, status, dotnet, sessionId) {
   const panel = new LivePanel(root, canvas, status, dotnet, sessionId);
@@ -51,6 +63,8 @@ export function start(root, canvas, status, dotnet, sessionId) {
     focusAddressBar: () => panel.focusAddressBar(),
     upload: (input, tabId) => panel.upload(input, tabId),
     cancelUpload: (tabId) => panel.cancelUpload(tabId),
+    setControl: (holder) => panel.setControl(holder),
+    highlight: (box) => panel.highlight(box),
     dispose: () => panel.dispose(),
   };
 }
@@ -97,6 +111,13 @@ class LivePanel {
     this.statusTimer = 0;
     this.dprQuery = null;
 
+    // The agent: input is held back while it holds control; the element a pending approval targets is outlined.
+    this.inputPaused = false;
+    this.highlightBox = null;
+    this.highlightEl = null;
+    this.highlightKey = '';
+    this.highlightLayer = root.querySelector('[data-highlight-layer]') ?? canvas.parentElement;
+
     this.listeners = [];
   }
 
@@ -132,6 +153,15 @@ class LivePanel {
     connection.on('FileChooserOpened', (tabId, multiple) => this.forward('OnFileChooserOpened', tabId, !!multiple));
     connection.on('DownloadFinished', (download) => this.forward('OnDownloadFinished', toDotNet(download)));
     connection.on('NavigationBlocked', (tabId, url, reason) => this.forward('OnNavigationBlocked', tabId, url, reason));
+    for (const name of AGENT_EVENTS) {
+      connection.on(name, (payload) => this.forward(`On${name}`, toDotNet(payload)));
+    }
+
+    connection.on('ControlChanged', (control) => {
+      // Pause or resume input at once; .NET hears about it too (banner, chat) and confirms through setControl.
+      this.setControl(control?.Holder);
+      this.forward('OnControlChanged', toDotNet(control));
+    });
     connection.on('SessionEnded', (reason, restorable) => {
       if (restorable) {
         // Chromium crashed, the service restarted, or the session was released while idle: joining again
@@ -205,6 +235,8 @@ class LivePanel {
 
       this.setState('connected');
       this.forward('OnSessionChanged', toDotNet(session));
+      // Events flow from here on: the chat reads the agent's state now (first join, reconnect or restore).
+      this.forward('OnJoined');
       this.sentViewport = '';
       this.sendViewport();
       this.startPing();
@@ -236,7 +268,7 @@ class LivePanel {
   }
 
   send(method, ...args) {
-    if (this.connected) {
+    if (this.connected && !(this.inputPaused && INPUT_METHODS.has(method))) {
       this.connection.send(method, ...args).catch(() => {});
     }
   }
@@ -372,6 +404,8 @@ class LivePanel {
       this.canvas.dataset.drawRect = rect;
       this.canvas.dataset.pageViewport = `${info.viewportWidth}x${info.viewportHeight}`;
     }
+
+    this.placeHighlight();
   }
 
   /** A pointer position in the page's CSS pixels, or null before the first frame. */
@@ -603,7 +637,7 @@ class LivePanel {
   }
 
   invokeSafely(method, ...args) {
-    if (this.connected) {
+    if (this.connected && !(this.inputPaused && INPUT_METHODS.has(method))) {
       this.connection.invoke(method, ...args).catch(() => {});
     }
   }
@@ -724,6 +758,85 @@ class LivePanel {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // The agent
+
+  /** "agent": hold back the user's input (the hub would refuse it); anything else: input flows again. */
+  setControl(holder) {
+    const paused = holder === 'agent';
+    if (paused === this.inputPaused) {
+      return;
+    }
+
+    if (paused) {
+      this.releaseAll(); // Let go of what is held while it still can be sent.
+      this.pendingMove = null;
+      this.pendingWheel = null;
+    }
+
+    this.inputPaused = paused;
+    this.canvas.dataset.input = paused ? 'paused' : 'live';
+  }
+
+  /**
+   * Outlines an element of the page over the canvas: {tabId, x, y, width, height, label} in the page's CSS pixels,
+   * shown while that tab is the one drawn; null removes it.
+   */
+  highlight(box) {
+    this.highlightBox = box && box.width >= 0 && box.height >= 0 ? box : null;
+    this.highlightKey = '';
+    this.placeHighlight();
+  }
+
+  placeHighlight() {
+    const box = this.highlightBox;
+    const d = this.drawRect;
+    const visible = !!box && !!d && this.frameInfo?.tabId === box.tabId;
+    if (!visible) {
+      if (this.highlightEl) {
+        this.highlightEl.remove();
+        this.highlightEl = null;
+        this.highlightKey = '';
+      }
+
+      return;
+    }
+
+    // Page CSS px → canvas CSS px (the canvas fills the layer, so these are the layer's coordinates).
+    const sx = d.width / d.viewportWidth;
+    const sy = d.height / d.viewportHeight;
+    const left = round2(d.x + box.x * sx);
+    const top = round2(d.y + box.y * sy);
+    const width = round2(Math.max(4, box.width * sx));
+    const height = round2(Math.max(4, box.height * sy));
+    const key = `${left},${top},${width},${height}`;
+    if (key === this.highlightKey && this.highlightEl) {
+      return;
+    }
+
+    this.highlightKey = key;
+    let el = this.highlightEl;
+    if (!el) {
+      el = document.createElement('div');
+      el.className = 'element-highlight';
+      el.dataset.testid = 'element-highlight';
+      const label = document.createElement('div');
+      label.className = 'element-highlight-label';
+      el.appendChild(label);
+      this.highlightLayer.appendChild(el);
+      this.highlightEl = el;
+    }
+
+    el.firstChild.textContent = box.label || 'Waiting for approval';
+    el.classList.toggle('label-below', top < 30);
+    el.style.left = `${left}px`;
+    el.style.top = `${top}px`;
+    el.style.width = `${width}px`;
+    el.style.height = `${height}px`;
+    el.dataset.tabId = box.tabId;
+    el.dataset.pageBox = `${round2(box.x)},${round2(box.y)},${round2(box.width)},${round2(box.height)}`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // File chooser
 
   /** Posts the picked files to the waiting file chooser; returns null, or the reason it failed. */
@@ -774,6 +887,8 @@ class LivePanel {
     this.listeners = [];
     this.bitmap?.close();
     this.bitmap = null;
+    this.highlightEl?.remove();
+    this.highlightEl = null;
     const connection = this.connection;
     this.connection = null;
     return connection?.stop().catch(() => {});

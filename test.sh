@@ -24,6 +24,11 @@ status=${PIPESTATUS[0]}
 # Microsoft.Testing.Platform ends with "Test run summary: ..." and one "  name: N" line per counter.
 count() { sed -n "s/^  $1: \([0-9]*\)$/\1/p" "$log" | tail -n 1; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
+# The failures again, at the end, where a long log's reader looks first (details are above, under each name).
+if grep -q '^failed ' "$log"; then
+  echo "==> failed tests"
+  grep '^failed ' "$log"
+fi
 rm -f "$log"
 if [ -z "$passed" ]; then
   echo "no test summary was printed (did the test run crash?)"

@@ -36,26 +36,33 @@ public sealed partial class HistoryRecorder(
     /// <summary>Starts recording a session's navigations, chat and agent steps (as it starts or is restored).</summary>
     public void Track(BrowserSession session)
     {
-        var pendingNavigations = new ConcurrentDictionary<string, (string Url, DateTimeOffset At)>(StringComparer.Ordinal);
+        // A navigation is written once its page has loaded, so it carries its title, or when the tab moves on
+        // (with the last title seen for it: title and load events are not ordered against each other).
+        var pendingNavigations = new ConcurrentDictionary<string, PendingNavigation>(StringComparer.Ordinal);
         _human[session.Id] = new HumanActivity(session.Id);
         session.Events += e =>
         {
             switch (e)
             {
                 case TabNavigated navigated:
-                    // Written once the page has loaded, so it carries its title; or when the tab moves on.
                     if (pendingNavigations.TryRemove(navigated.TabId, out var unfinished))
                     {
-                        Navigation(session.Id, navigated.TabId, unfinished.Url, "", unfinished.At);
+                        Navigation(session.Id, navigated.TabId, unfinished.Url, unfinished.Title, unfinished.At);
                     }
 
-                    pendingNavigations[navigated.TabId] = (navigated.Url, time.GetUtcNow());
+                    pendingNavigations[navigated.TabId] = new PendingNavigation(navigated.Url, time.GetUtcNow(), "");
                     break;
-                case TabUpdated { Tab.IsLoading: false } updated
-                    when pendingNavigations.TryGetValue(updated.Tab.Id, out var pending) && pending.Url == updated.Tab.Url
-                        && updated.Tab.Title != updated.Tab.Url:
-                    pendingNavigations.TryRemove(updated.Tab.Id, out _);
-                    Navigation(session.Id, updated.Tab.Id, pending.Url, updated.Tab.Title, pending.At);
+                case TabUpdated { Tab: var tab } when pendingNavigations.TryGetValue(tab.Id, out var pending)
+                    && pending.Url == tab.Url && tab.Title != tab.Url:
+                    if (tab.IsLoading)
+                    {
+                        pendingNavigations.TryUpdate(tab.Id, pending with { Title = tab.Title }, pending);
+                    }
+                    else if (pendingNavigations.TryRemove(new KeyValuePair<string, PendingNavigation>(tab.Id, pending)))
+                    {
+                        Navigation(session.Id, tab.Id, pending.Url, tab.Title, pending.At);
+                    }
+
                     break;
                 case AgentMessageAdded added:
                     Enqueue(new HistoryItem.Chat(new ChatMessageRecord
@@ -68,9 +75,9 @@ public sealed partial class HistoryRecorder(
                     Step(session, step);
                     break;
                 case SessionEnded:
-                    foreach (var (tabId, (url, at)) in pendingNavigations)
+                    foreach (var (tabId, open) in pendingNavigations)
                     {
-                        Navigation(session.Id, tabId, url, "", at);
+                        Navigation(session.Id, tabId, open.Url, open.Title, open.At);
                     }
 
                     FlushHuman(session.Id, all: true);
@@ -278,4 +285,6 @@ public sealed partial class HistoryRecorder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history record(s) failed; {Pending} more wait. Retrying")]
     private partial void LogWriteFailed(Exception exception, int count, int pending);
+
+    private sealed record PendingNavigation(string Url, DateTimeOffset At, string Title);
 }

@@ -308,6 +308,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         {
             _isCrashed = false;
             _faviconUrl = null;
+            _title = ""; // a new document: the old title must not be shown with the new address
             if (!url.StartsWith("chrome-error:", StringComparison.Ordinal))
             {
                 _url = url + (frame.TryGetProperty("urlFragment", out var fragment) ? fragment.GetString() : "");

@@ -37,6 +37,7 @@ public sealed class AgentServiceFixture(RedisFixture redis, PostgresFixture post
         var database = await postgres.CreateDatabaseAsync("agent");
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseEnvironment("Development")
+            .UseSetting("Logging:LogLevel:Default", "Warning")
             .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redis.ConnectionString)
             .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
             .UseSetting("UrlPolicy:AllowedHosts:0", pages.HostAndPort)

@@ -41,6 +41,7 @@ public sealed class BrowserServiceHost : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development")
+                .UseSetting("Logging:LogLevel:Default", "Warning") // keeps the test log to what went wrong
                 .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redisConnectionString)
                 .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString)
                 .UseSetting("UrlPolicy:AllowedHosts:0", allowedHost)

@@ -46,6 +46,7 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
     {
         var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
             .UseEnvironment("Development")
+            .UseSetting("Logging:LogLevel:Default", "Warning")
             .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
         // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

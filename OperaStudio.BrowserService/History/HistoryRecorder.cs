@@ -88,12 +88,15 @@ public sealed partial class HistoryRecorder(
     }
 
     /// <summary>An action by a person in the panel, or by a script or the web app through the API.</summary>
-    public void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null)
+    public void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null) =>
+        Action(sessionId, tabId, actor, kind, target, outcome, detail, time.GetUtcNow());
+
+    private void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at)
     {
         FlushHuman(sessionId, all: true);
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
-            SessionId = sessionId, TabId = tabId, At = time.GetUtcNow(), Actor = actor, Kind = kind,
+            SessionId = sessionId, TabId = tabId, At = at, Actor = actor, Kind = kind,
             Target = Clip(target, 2000), Outcome = outcome, Detail = detail,
         }));
     }
@@ -257,6 +260,8 @@ public sealed partial class HistoryRecorder(
 
     private async Task DescribeAndRecordAsync(string sessionId, BrowserTab tab, double x, double y)
     {
+        // Dated when clicked, not when described: the page may be slow to answer, and the timeline is in time order.
+        var at = time.GetUtcNow();
         string? target;
         try
         {
@@ -275,7 +280,7 @@ public sealed partial class HistoryRecorder(
             target = null;
         }
 
-        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok");
+        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at);
     }
 
     /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go.</summary>

@@ -81,6 +81,7 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
 
         // Idle again: Send is back, the panel's input is the user's.
         await Expect(chat.Send).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(panel.Page, "chat");
         await Expect(chat.BrowserPanel).ToHaveAttributeAsync("data-control", "user");
         Assert.Equal(2, Model.Requests.Count);
         Assert.Equal("Save the page, please", Model.Requests[0].LastUserMessage);
@@ -108,6 +109,7 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
         // The click submits a password form: it waits, and its button is outlined over the live view.
         var approval = chat.Approvals;
         await Expect(approval).ToHaveAttributeAsync("data-kind", "password_submit");
+        await Screenshots.SaveAsync(panel.Page, "chat-approval");
         await Expect(approval.GetByTestId("approval-target")).ToContainTextAsync("Log in");
         await Expect(chat.Step("click")).ToHaveAttributeAsync("data-status", "waiting_for_approval");
         await Expect(chat.Highlight).ToBeVisibleAsync();

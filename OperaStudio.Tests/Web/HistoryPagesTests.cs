@@ -30,25 +30,16 @@ public sealed class HistoryPagesTests(WebAppFixture web, ChromiumFixture chromiu
         await Expect(page).ToHaveURLAsync(web.Url($"/history/{session.Id}"));
         await Expect(page.Locator("[data-testid=timeline-entry][data-kind=navigation]").Filter(new() { HasText = "Remembered page" })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=timeline-entry][data-kind=action]").Filter(new() { HasText = "open-session" })).ToBeVisibleAsync();
-        await SaveAsync(page, "timeline");
+        await Screenshots.SaveAsync(page, "timeline");
 
         await page.GotoAsync(web.Url("/operations"));
         await Expect(page.GetByTestId("ops-sessions")).ToContainTextAsync("/ 40");
         await Expect(page.GetByTestId("ops-health")).ToContainTextAsync("browsers · Healthy");
-        await SaveAsync(page, "operations");
+        await Screenshots.SaveAsync(page, "operations");
 
         await page.GotoAsync(web.Url("/history/no-such-session"));
         await Expect(page.GetByTestId("timeline-error")).ToContainTextAsync("no history");
         await page.Context.CloseAsync();
         await web.Http.DeleteAsync($"/api/sessions/{session.Id}");
-    }
-
-    private static async Task SaveAsync(Microsoft.Playwright.IPage page, string name)
-    {
-        if (Environment.GetEnvironmentVariable("OPERA_SCREENSHOTS") is { Length: > 0 } directory)
-        {
-            Directory.CreateDirectory(directory);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"{name}.png") });
-        }
     }
 }

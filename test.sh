@@ -16,18 +16,26 @@ if ! dotnet build OperaStudio.sln --nologo -v quiet -clp:NoSummary -nodeReuse:fa
   exit 1
 fi
 
-echo "==> testing (dotnet test)"
+echo "==> testing (dotnet test; a failed test is run again, up to twice, and reported below if it was)"
 log=$(mktemp)
-dotnet test --solution OperaStudio.sln --no-build --no-progress --no-ansi --output detailed "$@" 2>&1 | tee "$log"
+dotnet test --solution OperaStudio.sln --no-build --no-progress --no-ansi --output detailed --retry-failed-tests 2 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Microsoft.Testing.Platform ends with "Test run summary: ..." and one "  name: N" line per counter.
 count() { sed -n "s/^  $1: \([0-9]*\)$/\1/p" "$log" | tail -n 1; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
-# The failures again, at the end, where a long log's reader looks first (details are above, under each name).
-if grep -q '^failed ' "$log"; then
+# At the end, where a long log's reader looks first (details are above, under each name): the tests that failed on
+# their last try, and those that passed only when run again (flaky: worth a look, never silently green).
+outcomes() { sed -n -E 's/^(passed|failed)( \(try [0-9]+\))? ([^ ]+).*/\3 \1/p' "$log"; }
+final_failures=$(outcomes | awk '{last[$1]=$2} END {for (t in last) if (last[t]=="failed") print t}' | sort)
+flaky=$(outcomes | awk '$2=="failed"{f[$1]=1} $2=="passed"{p[$1]=1} END {for (t in f) if (t in p) print t}' | sort)
+if [ -n "$flaky" ]; then
+  echo "==> passed only when run again"
+  echo "$flaky"
+fi
+if [ -n "$final_failures" ]; then
   echo "==> failed tests"
-  grep '^failed ' "$log"
+  echo "$final_failures"
 fi
 rm -f "$log"
 if [ -z "$passed" ]; then

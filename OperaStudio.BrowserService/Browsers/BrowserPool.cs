@@ -126,7 +126,10 @@ public sealed partial class BrowserPool(
             var handle = await PageHandle.AttachAsync(page);
             if (wasWarm)
             {
+                // Everything a session's first tab needs that does not depend on the session is done here, off the
+                // acquire path: the start page, and the Page domain the tab listens on (see BrowserTab.AttachAsync).
                 await page.GotoAsync(StartPage.Url).WaitAsync(cancellationToken);
+                await handle.Cdp.SendAsync("Page.enable");
             }
 
             return new BrowserLease(browser, context, handle, wasWarm);

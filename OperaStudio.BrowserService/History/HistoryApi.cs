@@ -36,7 +36,18 @@ public static class HistoryApi
                 .OrderByDescending(s => s.LastActivityAt)
                 .Skip(Math.Max(0, skip ?? 0)).Take(Math.Clamp(take ?? 50, 1, 200))
                 .ToListAsync(cancellationToken);
-            return TypedResults.Ok(new PastSessionsPageDto(records.Select(r => ToDto(r, sessions)).ToList(), total));
+            var listed = records.Select(r => ToDto(r, sessions)).ToList();
+            // Sessions of this node so new that their first save has not happened yet belong on the first page too.
+            var live = sessions.All;
+            var liveIds = live.Select(l => l.Id).ToList();
+            var known = await db.Sessions.AsNoTracking().Where(r => liveIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
+            var unsaved = live.Where(l => !known.Contains(l.Id)).Select(ToDto).ToList();
+            if ((skip ?? 0) == 0 && unsaved.Count > 0)
+            {
+                listed = [.. unsaved.Concat(listed).OrderByDescending(l => l.LastActivityAt)];
+            }
+
+            return TypedResults.Ok(new PastSessionsPageDto(listed, total + unsaved.Count));
         }
         catch (Exception ex) when (IsDatabaseDown(ex))
         {

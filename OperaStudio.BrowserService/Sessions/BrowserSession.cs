@@ -97,7 +97,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         BrowserLease lease, string? owner, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
         var session = new BrowserSession(Ids.New(), lease, guard, options, browserOptions, time, logger) { Owner = owner };
-        await session.AddTabAsync(lease.FirstPage);
+        await session.AddTabAsync(lease.FirstPage, prepared: lease.WasWarm);
         session.WatchPopups();
         return session;
     }
@@ -428,19 +428,35 @@ public sealed partial class BrowserSession : IAsyncDisposable
     /// <summary>target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.</summary>
     private void WatchPopups() => Lease.Context.Page += (_, page) => _ = AdoptPopupAsync(page);
 
-    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null)
+    // prepared: a warm context's page — on the start page, Page domain enabled, at the default viewport, alone in its
+    // context. Nothing needs to wait for Chromium then, which keeps a warm acquire in the low milliseconds.
+    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null, bool prepared = false)
     {
         TryClaim(handle.Page);
         var tab = new BrowserTab(tabId ?? Ids.New(8), handle, this, _logger);
-        await tab.AttachAsync(handle, Lease.Browser);
-        await ApplyViewportAsync(tab);
+        await tab.AttachAsync(handle, Lease.Browser, prepared);
+        if (!prepared)
+        {
+            await ApplyViewportAsync(tab);
+        }
+
         lock (_gate)
         {
             _tabs.Add(tab);
             _activeTabId = tab.Id;
         }
 
-        await BringToFrontAsync(tab);
+        if (prepared)
+        {
+            // The active tab gets focus as in a browser (focus events, document.hasFocus); nothing here waits on it:
+            // the command is queued ahead of anything a viewer or the API sends next.
+            _ = BringToFrontAsync(tab);
+        }
+        else
+        {
+            await BringToFrontAsync(tab);
+        }
+
         PublishTabs();
         return tab;
     }

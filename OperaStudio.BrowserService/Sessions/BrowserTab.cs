@@ -70,8 +70,12 @@ public sealed partial class BrowserTab : IAsyncDisposable
         }
     }
 
-    /// <summary>Binds the tab to a page: subscribes to its and Chromium's events. Again after a crash, with a new page.</summary>
-    internal async Task AttachAsync(PageHandle handle, PooledBrowser browser)
+    /// <summary>
+    /// Binds the tab to a page: subscribes to its and Chromium's events. Again after a crash, with a new page.
+    /// A <paramref name="prepared"/> page (a warm context's start page) already has the Page domain enabled and shows
+    /// nothing to read back, so this makes no round trip to Chromium for it.
+    /// </summary>
+    internal async Task AttachAsync(PageHandle handle, PooledBrowser browser, bool prepared = false)
     {
         _handle = handle;
         _targetWatch?.Dispose();
@@ -88,11 +92,20 @@ public sealed partial class BrowserTab : IAsyncDisposable
         page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
         page.Close += (_, _) => _session.OnPageClosed(this, page);
         page.RequestFailed += (_, request) => OnRequestFailed(request);
-        await cdp.SendAsync("Page.enable");
+        if (!prepared)
+        {
+            await cdp.SendAsync("Page.enable");
+        }
+
         lock (_gate)
         {
             _isCrashed = false;
             _url = page.Url;
+        }
+
+        if (prepared)
+        {
+            return;
         }
 
         // A popup may have finished loading before we subscribed; read what it shows now.

@@ -14,6 +14,7 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
     private FrameMessage? _pending;
     private int _inFlight;
     private bool _pumping;
+    private bool _recheckArmed;
     private long _lastProgress = time.GetTimestamp();
 
     public string ConnectionId { get; } = connectionId;
@@ -37,11 +38,41 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
                 _inFlight = 0;
             }
 
-            if (_pumping || _inFlight >= window)
+            if (_pumping)
             {
                 return;
             }
 
+            if (_inFlight >= window)
+            {
+                // A static page may send no further frame to retry with: check again once acks are overdue.
+                if (!_recheckArmed)
+                {
+                    _recheckArmed = true;
+                    _ = RecheckAfterTimeoutAsync();
+                }
+
+                return;
+            }
+
+            _pumping = true;
+        }
+
+        _ = PumpAsync();
+    }
+
+    private async Task RecheckAfterTimeoutAsync()
+    {
+        await Task.Delay(AckTimeout + TimeSpan.FromMilliseconds(100), time);
+        lock (_gate)
+        {
+            _recheckArmed = false;
+            if (_pending is null || _pumping || (_inFlight >= window && time.GetElapsedTime(_lastProgress) <= AckTimeout))
+            {
+                return;
+            }
+
+            _inFlight = 0;
             _pumping = true;
         }
 

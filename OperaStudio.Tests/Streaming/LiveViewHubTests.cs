@@ -166,6 +166,40 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await CloseAsync(session.Id);
     }
 
+    [Fact]
+    public async Task ViewerThatLostItsAcks_StillGetsTheNewestFrameOfAStaticPage()
+    {
+        // Acks can be lost (the panel's first frames arrive while Join is still being answered). With the window of
+        // frames in flight full and a static page sending nothing more, the newest frame must still get through.
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/noack-first", "<!doctype html><title>first</title><h1>first</h1>"));
+        var frames = Channel.CreateUnbounded<FrameMessage>();
+        await using var connection = await service.ConnectHubAsync();
+        connection.On<FrameMessage>("Frame", frame => frames.Writer.TryWrite(frame)); // never acknowledges
+        await connection.InvokeAsync<SessionDto>("Join", session.Id);
+        await frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        // Fill the window: more changes than frames allowed in flight.
+        var page = service.Sessions.Find(session.Id)!.ActiveTab.Page;
+        for (var i = 0; i < 4; i++)
+        {
+            await page.EvaluateAsync($"() => document.body.style.background = '#{i * 3}{i * 3}{i * 3}'");
+            await Task.Delay(100);
+        }
+
+        await page.EvaluateAsync("() => { document.body.style.background = '#0f0'; document.title = 'last'; }");
+        await Task.Delay(300);
+        var received = new List<FrameMessage>();
+        while (frames.Reader.TryRead(out var early))
+        {
+            received.Add(early);
+        }
+
+        // The page is static now; only the overdue-ack recheck can deliver what waits.
+        var latest = await frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(received.Count <= 2, $"{received.Count} frames were in flight without acks");
+        Assert.True(latest.Sequence > received.Max(f => f.Sequence), "the frame that waited is newer than those in flight");
+        await CloseAsync(session.Id);
+    }
+
     private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
     {
         using var response = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });

@@ -20,10 +20,10 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
     {
         await using var panel = await PanelPage.OpenAsync(web, chromium, Pages.Page("/panel/input", TestPages.Input));
 
+        // The page is painted: the button's orange is where the remote page has it (the session opened at commit,
+        // so the start page may show for a moment first).
+        await panel.WaitForColourAsync(60, 110, (249, 115, 22), "the orange button");
         await panel.SaveScreenshotAsync("panel-input");
-        // The page is painted: the button's orange is where the remote page has it.
-        var colour = await panel.ColourAtAsync(60, 110);
-        Assert.True(colour[0] > 200 && colour[1] is > 80 and < 160 && colour[2] < 80, $"expected the orange button, saw rgb({string.Join(',', colour)})");
         await Expect(panel.Status).ToContainTextAsync("Connected");
         await Expect(panel.Status).ToContainTextAsync("fps");
         Assert.Contains(panel.WebSockets, url => url.StartsWith(web.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal) + "hubs/live", StringComparison.Ordinal));
@@ -86,6 +86,7 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         var opened = panel.Page.Locator("[data-testid=tab][data-active=true]");
         await Expect(panel.AddressBar).ToHaveValueAsync(second.ToString());
         await panel.WaitForRemoteAsync("document.title", "Second page");
+        await panel.WaitForColourAsync(100, 150, (168, 85, 247), "the opened tab's purple box");
         // Not asserted: the strip showing "Second page". The service often never learns a popup's title (it attaches
         // after the page loaded, so its TabDto keeps the URL as title); the strip shows what the service says.
         var openedId = await opened.GetAttributeAsync("data-tab-id");
@@ -208,9 +209,15 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         await panel.Page.Locator($"[data-testid=tab][data-tab-id='{crashing.Id}']").ClickAsync();
         await PanelPage.WaitForAsync(() => Task.FromResult(panel.Session.ActiveTab == crashing), "the first tab to be active");
 
+        var browser = panel.Session.Lease.Browser;
         _ = crashing.Cdp.SendAsync("Page.crash").ContinueWith(t => t.Exception, TaskScheduler.Default);
 
-        await Expect(panel.Page.GetByTestId("crashed")).ToBeVisibleAsync();
+        // Now and then (about 1 run in 6 on the 2-core machine) Chromium goes down as a whole with the crashed
+        // renderer; the panel then restores the session, which ChromiumKilled_… covers. Not what this test is about.
+        var overlay = panel.Page.GetByTestId("crashed");
+        await PanelPage.WaitForAsync(async () => await overlay.CountAsync() > 0 || !browser.IsConnected, "the crash overlay");
+        Assert.SkipWhen(!browser.IsConnected && await overlay.CountAsync() == 0, "Chromium itself went down with the crashed tab this time.");
+        await Expect(overlay).ToBeVisibleAsync();
         await Expect(panel.Page.GetByTestId("crashed")).ToContainTextAsync("This tab crashed");
 
         // The other tab works meanwhile: switch to it, browse somewhere, press a button through the canvas.

@@ -60,6 +60,12 @@ public sealed class PanelPage : IAsyncDisposable
         page.WebSocket += (_, socket) => panel.WebSockets.Add(socket.Url);
         await page.GotoAsync(web.Url($"/sessions/{session.Id}"));
         await panel.WaitUntilLiveAsync();
+        if (url is not null)
+        {
+            // The session answers once the page commits; a person would wait for it to load before clicking on it.
+            await panel.WaitForRemoteAsync("document.readyState", "complete");
+        }
+
         return panel;
     }
 
@@ -164,6 +170,20 @@ public sealed class PanelPage : IAsyncDisposable
 
     public async Task WaitForCanvasChangeAsync(CanvasPixels before) =>
         await WaitForAsync(async () => (await PixelsAsync()).Hash != before.Hash, "the canvas to repaint");
+
+    /// <summary>
+    /// Waits until the canvas shows, at a point of the remote page, a colour close to <paramref name="rgb"/>: the page
+    /// is not only loaded (what the service knows) but painted and streamed to this viewer.
+    /// </summary>
+    public async Task WaitForColourAsync(double x, double y, (int R, int G, int B) rgb, string what)
+    {
+        int[] seen = [];
+        await WaitForAsync(async () =>
+        {
+            seen = await ColourAtAsync(x, y);
+            return Math.Abs(seen[0] - rgb.R) < 40 && Math.Abs(seen[1] - rgb.G) < 40 && Math.Abs(seen[2] - rgb.B) < 40;
+        }, what, () => $"rgb({string.Join(',', seen)})");
+    }
 
     /// <summary>Polls with a generous deadline: the machine is shared, so no timing is asserted, only the outcome.</summary>
     public static async Task WaitForAsync(Func<Task<bool>> condition, string what, Func<string>? lastSeen = null, int timeoutSeconds = 30)

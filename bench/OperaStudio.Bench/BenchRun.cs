@@ -27,7 +27,8 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
     public const int Height = 720;
     public const int WarmContexts = 2;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Named literals: a figure with no samples (a ratio over zero) is Infinity or NaN, and must not lose the report.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Systems _systems = new();

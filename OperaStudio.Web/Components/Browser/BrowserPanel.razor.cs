@@ -234,12 +234,10 @@ public sealed partial class BrowserPanel : IAsyncDisposable
 
         _activeTabId = tabId; // Switch at once; the server's SessionChanged confirms.
         _addressError = null;
+        // The answer's snapshot is not applied: it can arrive after live events that are newer (a crash right after
+        // the switch would be undone). The hub's SessionChanged carries the same switch, in order.
         var result = await Api.ActivateTabAsync(Session.Id, tabId);
-        if (result.Value is { } session)
-        {
-            ApplySession(session);
-        }
-        else
+        if (result.Value is null)
         {
             ShowProblem("Could not switch tabs", result.Problem);
         }

@@ -273,6 +273,17 @@ class LivePanel {
     }
   }
 
+  /**
+   * Acknowledges a drawn (or skipped) frame. Frames start arriving while Join is still being answered, before the
+   * panel counts as connected; their acks must go out all the same, or the server's window of frames in flight
+   * stays full and a static page is never painted again.
+   */
+  ack() {
+    if (this.connection?.state === signalR.HubConnectionState.Connected) {
+      this.connection.send('Ack').catch(() => {});
+    }
+  }
+
   forward(method, ...args) {
     if (!this.disposed) {
       this.dotnet.invokeMethodAsync(method, ...args).catch(() => {});
@@ -309,7 +320,7 @@ class LivePanel {
       if (this.pending) {
         // Never drawn: acknowledge so the server's window moves on.
         this.framesDropped++;
-        this.send('Ack');
+        this.ack();
       }
 
       this.pending = frame;
@@ -334,7 +345,7 @@ class LivePanel {
           this.present(bitmap, frame);
         }
 
-        this.send('Ack');
+        this.ack();
         frame = this.pending;
         this.pending = null;
       }

@@ -33,32 +33,44 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
             }
 
             _pending = frame;
-            if (_inFlight >= window && time.GetElapsedTime(_lastProgress) > AckTimeout)
-            {
-                _inFlight = 0;
-            }
-
-            if (_pumping)
+            if (!TryStartPumpLocked())
             {
                 return;
             }
-
-            if (_inFlight >= window)
-            {
-                // A static page may send no further frame to retry with: check again once acks are overdue.
-                if (!_recheckArmed)
-                {
-                    _recheckArmed = true;
-                    _ = RecheckAfterTimeoutAsync();
-                }
-
-                return;
-            }
-
-            _pumping = true;
         }
 
         _ = PumpAsync();
+    }
+
+    /// <summary>
+    /// Under the lock: claims the pump when a frame may go now. Acks overdue past <see cref="AckTimeout"/> free the
+    /// window; while it is full, one recheck is armed, since a static page may send no further frame to retry with.
+    /// </summary>
+    private bool TryStartPumpLocked()
+    {
+        if (_inFlight >= window && time.GetElapsedTime(_lastProgress) > AckTimeout)
+        {
+            _inFlight = 0;
+        }
+
+        if (_pending is null || _pumping)
+        {
+            return false;
+        }
+
+        if (_inFlight >= window)
+        {
+            if (!_recheckArmed)
+            {
+                _recheckArmed = true;
+                _ = RecheckAfterTimeoutAsync();
+            }
+
+            return false;
+        }
+
+        _pumping = true;
+        return true;
     }
 
     private async Task RecheckAfterTimeoutAsync()
@@ -67,13 +79,10 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
         lock (_gate)
         {
             _recheckArmed = false;
-            if (_pending is null || _pumping || (_inFlight >= window && time.GetElapsedTime(_lastProgress) <= AckTimeout))
+            if (!TryStartPumpLocked())
             {
                 return;
             }
-
-            _inFlight = 0;
-            _pumping = true;
         }
 
         _ = PumpAsync();
@@ -85,12 +94,10 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
         {
             _inFlight = Math.Max(0, _inFlight - 1);
             _lastProgress = time.GetTimestamp();
-            if (_pending is null || _pumping)
+            if (!TryStartPumpLocked())
             {
                 return;
             }
-
-            _pumping = true;
         }
 
         _ = PumpAsync();

@@ -202,12 +202,7 @@ public sealed class PanelPage : IAsyncDisposable
         Assert.Fail($"Waited {timeoutSeconds} s for {what}{(lastSeen is null ? "" : $"; {lastSeen()}")}.");
     }
 
-    public async Task SaveScreenshotAsync(string name)
-    {
-        var directory = Path.Combine(TestPaths.ScratchRoot, "screenshots");
-        Directory.CreateDirectory(directory);
-        await Page.ScreenshotAsync(new() { Path = Path.Combine(directory, name + ".png") });
-    }
+    public Task SaveScreenshotAsync(string name) => Screenshots.SaveAsync(Page, name);
 
     public async ValueTask DisposeAsync()
     {

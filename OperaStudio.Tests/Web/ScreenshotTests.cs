@@ -13,7 +13,7 @@ namespace OperaStudio.Tests.Web;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium) : IClassFixture<WebAppFixture>
 {
-    private static readonly string? Folder = Environment.GetEnvironmentVariable("OPERA_SCREENSHOTS");
+    private static readonly string? Folder = Screenshots.Folder;
 
     [Theory]
     [InlineData(1280, 800)]

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.BrowserService.Data;
@@ -6,13 +9,40 @@ namespace OperaStudio.BrowserService.Data;
 public static class DataExtensions
 {
     /// <summary>
-    /// Redis for live state, PostgreSQL for history (migrated at start), both from the AppHost's connection strings.
-    /// Data Protection keys live in PostgreSQL too, so saved logins stay readable after a restart or on another node.
+    /// Redis for live state and PostgreSQL for history (migrated at start), through Aspire's client integrations on
+    /// the AppHost's connection strings. Data Protection keys live in PostgreSQL too, so saved logins stay readable
+    /// after a restart or on another node.
     /// </summary>
     public static WebApplicationBuilder AddDataStores(this WebApplicationBuilder builder)
     {
-        builder.AddRedisClient(ResourceNames.Redis);
-        builder.AddNpgsqlDbContext<OperaDbContext>(ResourceNames.Database);
+        builder.AddRedisClient(
+            ResourceNames.Redis,
+            // /health names each store after its resource ("redis", "operadb"): DataStoreHealthChecks below.
+            settings => settings.DisableHealthChecks = true,
+            options =>
+            {
+                options.ConnectTimeout = 3000;
+                options.ClientName ??= builder.Environment.ApplicationName;
+            });
+
+        builder.AddNpgsqlDbContext<OperaDbContext>(
+            ResourceNames.Database,
+            settings =>
+            {
+                settings.DisableHealthChecks = true;
+                // Few, short retries: during an outage the API answers within seconds and the writers retry later themselves.
+                settings.DisableRetry = true;
+                settings.ConnectionString = FailFast(settings.ConnectionString);
+            },
+            options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(3, TimeSpan.FromSeconds(2), null)));
+        // Singletons (history writer, session store) open short-lived contexts: a factory over the same options.
+        builder.Services.AddSingleton<IDbContextFactory<OperaDbContext>>(services =>
+            new PooledDbContextFactory<OperaDbContext>(services.GetRequiredService<DbContextOptions<OperaDbContext>>()));
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<RedisHealthCheck>(ResourceNames.Redis, tags: ["ready"], timeout: TimeSpan.FromSeconds(3))
+            .AddCheck<DatabaseHealthCheck>(ResourceNames.Database, tags: ["ready"], timeout: TimeSpan.FromSeconds(5));
+
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
         builder.Services.AddHealthChecks().AddCheck<DatabaseInitializer>("migrations", tags: ["ready"]);
@@ -20,5 +50,22 @@ public static class DataExtensions
             .SetApplicationName("OperaStudio")
             .PersistKeysToDbContext<OperaDbContext>();
         return builder;
+    }
+
+    /// <summary>A 5 s connect timeout instead of Npgsql's 15 s, unless the connection string chose one.</summary>
+    private static string? FailFast(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return connectionString;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Timeout == 15)
+        {
+            builder.Timeout = 5;
+        }
+
+        return builder.ConnectionString;
     }
 }

@@ -13,7 +13,7 @@ namespace OperaStudio.Tests.Infrastructure;
 /// A second service instance (its own Chromium, one warm context) because the shared one keeps the default,
 /// unconfigured model.
 /// </summary>
-public sealed class AgentServiceFixture(RedisFixture redis, PostgresFixture postgres, TestPageServer pages) : IAsyncLifetime
+public sealed class AgentServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime
 {
     public const int MaxSteps = 8;
 
@@ -34,11 +34,11 @@ public sealed class AgentServiceFixture(RedisFixture redis, PostgresFixture post
     public async ValueTask InitializeAsync()
     {
         Model = await ScriptedModelServer.StartAsync();
-        var database = await postgres.CreateDatabaseAsync("agent");
+        var database = await stores.CreateDatabaseAsync("agent");
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseEnvironment("Development")
             .UseSetting("Logging:LogLevel:Default", "Warning")
-            .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redis.ConnectionString)
+            .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", stores.RedisConnectionString)
             .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
             .UseSetting("UrlPolicy:AllowedHosts:0", pages.HostAndPort)
             .UseSetting("Browsers:WarmContexts", "1")

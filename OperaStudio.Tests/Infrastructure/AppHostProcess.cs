@@ -1,37 +1,38 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
-using OperaStudio.AppHost.Hosting;
-using OperaStudio.AppHost.Hosting.Processes;
 
 namespace OperaStudio.Tests.Infrastructure;
 
 /// <summary>
-/// The AppHost as a user runs it: its own process (through ./run.sh, or its built dll), a free web port, a data
-/// folder of the test's. Collects the output and knows every process it started through an environment marker.
+/// The AppHost as a user runs it: its own process (through ./run.sh, or its built executable), a free web port and
+/// dashboard ports, a data folder of the test's. Collects the output, and finds every process it started through an
+/// environment marker that they all inherit (DCP, the stores, the services, Chromium).
 /// </summary>
-public sealed partial class AppHostProcess : IAsyncDisposable
+public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private AppHostProcess(Process process, string dataDirectory, int webPort)
+    private AppHostProcess(Process process, string dataDirectory, int webPort, int dashboardPort)
     {
         _process = process;
         DataDirectory = dataDirectory;
         WebPort = webPort;
+        DashboardPort = dashboardPort;
     }
 
     public string DataDirectory { get; }
 
     public int WebPort { get; }
 
-    public Uri WebUrl => new($"http://127.0.0.1:{WebPort}/");
+    public int DashboardPort { get; }
+
+    public Uri WebUrl => new($"http://localhost:{WebPort}/");
 
     public int Pid => _process.Id;
 
     /// <summary>Every process that inherited this run's data-folder variable: the AppHost and all it started.</summary>
-    public string Marker => $"OPERA_DATA_DIR={DataDirectory}";
+    public string Marker => MarkerFor(DataDirectory);
 
     public IReadOnlyList<string> Output
     {
@@ -46,63 +47,66 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
     public string OutputText => string.Join('\n', Output);
 
+    public static string MarkerFor(string dataDirectory) => $"OPERA_DATA_DIR={dataDirectory}";
+
     /// <summary>Runs ./run.sh, exactly the README's start command.</summary>
     public static AppHostProcess StartRunScript(int webPort, string dataDirectory, IDictionary<string, string>? environment = null) =>
-        Start(Path.Combine(TestPaths.RepositoryRoot, "run.sh"), [], webPort, dataDirectory, environment);
+        Start(Path.Combine(TestPaths.RepositoryRoot, "run.sh"), TestPaths.RepositoryRoot, webPort, dataDirectory, environment);
 
-    /// <summary>Runs the built AppHost directly (no build step), for the fault tests.</summary>
-    public static AppHostProcess StartBuilt(int webPort, string dataDirectory, IDictionary<string, string>? environment = null) =>
-        Start(DotnetHost.Path, [Path.Combine(TestPaths.RepositoryRoot, "OperaStudio.AppHost", "bin", BuildConfiguration, "net10.0", "OperaStudio.AppHost.dll")],
-            webPort, dataDirectory, environment);
+    /// <summary>Runs the built AppHost directly (no build step), from its project folder as run.sh does.</summary>
+    public static AppHostProcess StartBuilt(int webPort, string dataDirectory, IDictionary<string, string>? environment = null)
+    {
+        var project = Path.Combine(TestPaths.RepositoryRoot, "OperaStudio.AppHost");
+        return Start(Path.Combine(project, "bin", BuildConfiguration, "net10.0", "OperaStudio.AppHost"), project, webPort, dataDirectory, environment);
+    }
 
-    public Task<string> WaitForOutputAsync(string text, TimeSpan timeout) =>
-        WaitForOutputAsync(line => line.Contains(text, StringComparison.Ordinal), timeout);
-
-    public async Task<string> WaitForOutputAsync(Func<string, bool> predicate, TimeSpan timeout)
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            if (Output.FirstOrDefault(predicate) is { } line)
+            if (Output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
             {
                 return line;
             }
 
             if (_exited.Task.IsCompleted)
             {
-                throw new InvalidOperationException($"The AppHost exited ({_exited.Task.Result}) before the expected output:\n{OutputText}");
+                throw new InvalidOperationException($"The AppHost exited ({_exited.Task.Result}) before printing '{text}':\n{OutputText}");
             }
 
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"The expected AppHost output did not come within {timeout.TotalSeconds:0} s:\n{OutputText}");
+        throw new TimeoutException($"The AppHost did not print '{text}' within {timeout.TotalSeconds:0} s:\n{OutputText}");
     }
 
-    /// <summary>The endpoint column of a resource in the printed resource table.</summary>
-    public string ResourceEndpoint(string resource)
-    {
-        var row = Output.Last(line => Regex.IsMatch(line, $@"^\s+{Regex.Escape(resource)}\s+\S+\s+Running\s+"));
-        return TableRow().Match(row).Groups["endpoint"].Value.Trim();
-    }
-
-    public void Signal(int signal) => PosixSignals.Send(_process.Id, signal);
+    public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout) => await _exited.Task.WaitAsync(timeout);
 
-    /// <summary>Live processes this AppHost started: its descendants, and anything (even orphaned) carrying its marker.</summary>
+    /// <summary>Live processes this AppHost started (even orphaned ones), found by the marker they inherit.</summary>
     public IReadOnlyList<ProcessScan.Info> StartedProcesses() =>
-        ProcessScan.Descendants(_process.Id)
-            .Concat(ProcessScan.WithEnvironment(Marker))
-            .Where(p => p.Pid != _process.Id)
-            .DistinctBy(p => p.Pid)
-            .ToList();
+        ProcessScan.WithEnvironment(Marker).Where(p => p.Pid != _process.Id).ToList();
+
+    /// <summary>Polls until nothing this AppHost started is left; returns what is left when the time is up.</summary>
+    public async Task<IReadOnlyList<ProcessScan.Info>> WaitUntilAllGoneAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<ProcessScan.Info> left;
+        while ((left = StartedProcesses()).Count > 0 && clock.Elapsed < timeout)
+        {
+            await Task.Delay(250);
+        }
+
+        return left;
+    }
 
     public async ValueTask DisposeAsync()
     {
         if (!_exited.Task.IsCompleted)
         {
-            Signal(PosixSignals.SigTerm);
+            Signal(Signals.SigTerm);
             try
             {
                 await _exited.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -115,36 +119,39 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
         foreach (var leftover in ProcessScan.WithEnvironment(Marker))
         {
-            PosixSignals.Send(leftover.Pid, PosixSignals.SigKill);
+            Signals.Send(leftover.Pid, Signals.SigKill);
         }
 
         _process.Dispose();
     }
 
-    private static AppHostProcess Start(string fileName, string[] args, int webPort, string dataDirectory, IDictionary<string, string>? environment)
+    private static AppHostProcess Start(
+        string fileName, string workingDirectory, int webPort, string dataDirectory, IDictionary<string, string>? environment)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
-            WorkingDirectory = TestPaths.RepositoryRoot,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
 
+        // The dashboard's three ports must not collide with a developer's running AppHost or another test.
+        var dashboardPort = Signals.FreePort();
+        startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{dashboardPort}";
+        startInfo.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{Signals.FreePort()}";
+        startInfo.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{Signals.FreePort()}";
         startInfo.Environment["OPERA_WEB_PORT"] = webPort.ToString();
         startInfo.Environment["OPERA_DATA_DIR"] = dataDirectory;
         startInfo.Environment["NO_COLOR"] = "1";
+        startInfo.Environment["DOTNET_ENVIRONMENT"] = "Development"; // as run.sh sets it
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var host = new AppHostProcess(process, dataDirectory, webPort);
+        var host = new AppHostProcess(process, dataDirectory, webPort, dashboardPort);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Exited += (_, _) => _ = host.OnExitedAsync();
@@ -187,7 +194,4 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 #else
     private const string BuildConfiguration = "Release";
 #endif
-
-    [GeneratedRegex(@"^\s+\S+\s+\S+\s+\S+\s+(?<endpoint>.+)$")]
-    private static partial Regex TableRow();
 }

@@ -7,7 +7,7 @@ namespace OperaStudio.Tests.Infrastructure;
 /// The shared browser service for most tests, with a URL policy that admits the tests' page server. Tests create
 /// their own sessions and close them.
 /// </summary>
-public sealed class BrowserServiceFixture(RedisFixture redis, PostgresFixture postgres, TestPageServer pages) : IAsyncLifetime
+public sealed class BrowserServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime
 {
     private BrowserServiceHost? _host;
 
@@ -24,7 +24,7 @@ public sealed class BrowserServiceFixture(RedisFixture redis, PostgresFixture po
     private BrowserServiceHost Host => _host ?? throw new InvalidOperationException("The browser service has not started.");
 
     public async ValueTask InitializeAsync() =>
-        _host = BrowserServiceHost.Start(redis.ConnectionString, await postgres.CreateDatabaseAsync("browser"), pages.HostAndPort);
+        _host = BrowserServiceHost.Start(stores.RedisConnectionString, await stores.CreateDatabaseAsync("browser"), pages.HostAndPort);
 
     public Task<HubConnection> ConnectHubAsync() => Host.ConnectHubAsync();
 

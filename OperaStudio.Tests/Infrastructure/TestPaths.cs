@@ -1,14 +1,11 @@
-using System.Reflection;
-using OperaStudio.AppHost.Hosting;
+extern alias apphost;
 
 namespace OperaStudio.Tests.Infrastructure;
 
 /// <summary>Where the repository is, and fresh scratch folders that the run cleans up.</summary>
 public static class TestPaths
 {
-    public static string RepositoryRoot { get; } =
-        typeof(DistributedApplication).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .First(a => a.Key == "RepositoryRoot").Value!;
+    public static string RepositoryRoot { get; } = Path.GetFullPath(Path.Combine(apphost::Projects.OperaStudio_AppHost.ProjectPath, ".."));
 
     public static string ScratchRoot { get; } = Path.Combine(Path.GetTempPath(), "opera-tests");
 

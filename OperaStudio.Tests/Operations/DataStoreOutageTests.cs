@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using OperaStudio.AppHost.Hosting;
-using OperaStudio.AppHost.Hosting.Postgres;
-using OperaStudio.AppHost.Hosting.Redis;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -11,22 +8,23 @@ using StackExchange.Redis;
 namespace OperaStudio.Tests.Operations;
 
 /// <summary>
-/// Redis or PostgreSQL going away: health says which, the API says what it cannot do, live sessions keep working,
-/// and everything catches up when the server returns. Each test runs its own server so it can stop it.
+/// Redis or PostgreSQL dying while the service runs: health says which, the API says what it cannot do, live sessions
+/// keep working, and everything catches up when the server is started again (through Aspire, as from the dashboard).
+/// Each test runs its own server so it can kill it.
 /// </summary>
 [Collection(BrowserServiceCollection.Name)]
-public sealed class DataStoreOutageTests(RedisFixture redis, PostgresFixture postgres, TestPageServer pages)
+public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServer pages)
 {
     [Fact]
-    public async Task RedisStopsAndReturns_HealthAndListingSaySo_SessionsKeepWorking_RegistryCatchesUp()
+    public async Task RedisDiesAndReturns_HealthAndListingSaySo_SessionsKeepWorking_RegistryCatchesUp()
     {
         var directory = TestPaths.NewDirectory("outage-redis");
-        var port = Ports.GetFreePort();
-        var server = await RedisServer.StartAsync(directory, port);
-        await using var host = BrowserServiceHost.Start(server.ConnectionString, await postgres.CreateDatabaseAsync("outage_redis"), pages.HostAndPort);
+        await using var redis = await NativeStores.StartAsync(directory, NativeStores.Redis);
+        var redisAddress = await redis.ConnectionStringAsync(NativeStores.Redis);
+        await using var host = BrowserServiceHost.Start(redisAddress, await stores.CreateDatabaseAsync("outage_redis"), pages.HostAndPort);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
 
-        await server.StopAsync();
+        await redis.KillAsync(NativeStores.Redis);
         var down = await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
         using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
@@ -38,26 +36,24 @@ public sealed class DataStoreOutageTests(RedisFixture redis, PostgresFixture pos
         Assert.Contains("Redis", string.Join(' ', listing.Headers.Warning.Select(w => w.Text)), StringComparison.Ordinal);
         Assert.Contains(listed, s => s.Id == session.Id);
 
-        server = await RedisServer.StartAsync(directory, port);
+        await redis.RestartAsync(NativeStores.Redis);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redisAddress);
         await WaitAsync(async () => await connection.GetDatabase().KeyExistsAsync($"opera:session:{session.Id}"), "the registry to catch up");
-        await server.StopAsync();
+        await host.DisposeAsync();
+        await redis.DisposeAsync();
         TestPaths.TryDelete(directory);
     }
 
     [Fact]
-    public async Task PostgresStopsAndReturns_HealthAndHistorySaySo_SessionsKeepWorking_HistoryCatchesUp()
+    public async Task PostgresDiesAndReturns_HealthAndHistorySaySo_SessionsKeepWorking_HistoryCatchesUp()
     {
         var directory = TestPaths.NewDirectory("outage-pg");
-        var port = Ports.GetFreePort();
-        var password = Guid.NewGuid().ToString("N");
-        var server = await PostgresServer.StartAsync(Path.Combine(directory, "data"), port, password);
-        await server.EnsureDatabaseAsync("outage");
-        await using var host = BrowserServiceHost.Start(redis.ConnectionString, server.ConnectionString("outage"), pages.HostAndPort);
+        await using var postgres = await NativeStores.StartAsync(directory, NativeStores.Postgres);
+        await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, await postgres.CreateDatabaseAsync("outage"), pages.HostAndPort);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
 
-        await server.StopAsync();
+        await postgres.KillAsync(NativeStores.Postgres);
         var down = await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
         using var history = await host.Http.GetAsync("/api/history/sessions");
         var problem = await history.Content.ReadFromJsonAsync<JsonElement>();
@@ -69,7 +65,7 @@ public sealed class DataStoreOutageTests(RedisFixture redis, PostgresFixture pos
         Assert.StartsWith("History is unavailable: PostgreSQL is not reachable", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        server = await PostgresServer.StartAsync(Path.Combine(directory, "data"), port, password);
+        await postgres.RestartAsync(NativeStores.Postgres);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
         await WaitAsync(async () =>
         {
@@ -79,7 +75,7 @@ public sealed class DataStoreOutageTests(RedisFixture redis, PostgresFixture pos
         }, "the session and its history to be saved once PostgreSQL returned");
         await host.Http.DeleteAsync($"/api/sessions/{session.Id}");
         await host.DisposeAsync();
-        await server.StopAsync();
+        await postgres.DisposeAsync();
         TestPaths.TryDelete(directory);
     }
 

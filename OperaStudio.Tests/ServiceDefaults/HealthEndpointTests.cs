@@ -1,19 +1,18 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
-using OperaStudio.AppHost.Hosting;
 using OperaStudio.ServiceDefaults;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.ServiceDefaults;
 
 /// <summary>/health is ready only when Redis and PostgreSQL really answer; /alive only says the process runs.</summary>
-public sealed class HealthEndpointTests(RedisFixture redis, PostgresFixture postgres)
+public sealed class HealthEndpointTests(DataStoresFixture stores)
 {
     [Fact]
     public async Task Health_RedisAndPostgresUp_ReportsHealthyWithEachCheck()
     {
-        await using var service = CreateBrowserService(redis.ConnectionString, await postgres.CreateDatabaseAsync("health"));
+        await using var service = CreateBrowserService(stores.RedisConnectionString, await stores.CreateDatabaseAsync("health"));
         using var client = service.CreateClient();
 
         // Ready once migrations are applied and the browsers run; poll instead of guessing how long that takes.
@@ -38,7 +37,7 @@ public sealed class HealthEndpointTests(RedisFixture redis, PostgresFixture post
     [Fact]
     public async Task Health_RedisAndPostgresDown_ReportsUnhealthyButAlive()
     {
-        var deadPort = Ports.GetFreePort();
+        var deadPort = Signals.FreePort();
         await using var service = CreateBrowserService(
             $"127.0.0.1:{deadPort}", $"Host=127.0.0.1;Port={deadPort};Database=none;Username=opera;Password=x");
         using var client = service.CreateClient();

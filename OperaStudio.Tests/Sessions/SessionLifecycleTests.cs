@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
-using OperaStudio.AppHost.Hosting.Processes;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Streaming;
@@ -18,22 +17,22 @@ namespace OperaStudio.Tests.Sessions;
 /// browser service instance, because it crashes, restarts or limits it.
 /// </summary>
 [Collection(BrowserServiceCollection.Name)]
-public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture postgres, TestPageServer pages)
+public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServer pages)
 {
     private static readonly Dictionary<string, string> FastSaves = new() { ["Sessions:SaveDebounceMilliseconds"] = "100" };
 
     [Fact]
     public async Task ChromiumKilled_SessionComesBackOnNextUse_SameTabsStillLoggedIn()
     {
-        var database = await postgres.CreateDatabaseAsync("crash");
-        await using var host = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves);
+        var database = await stores.CreateDatabaseAsync("crash");
+        await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, FastSaves);
         var (session, tabIds) = await LogInWithTwoTabsAsync(host);
         await using var viewer = await Viewer.JoinAsync(host, session.Id);
         await viewer.NextFrameAsync();
 
         foreach (var chromium in host.ChromiumProcesses())
         {
-            PosixSignals.Send(chromium.Pid, PosixSignals.SigKill);
+            Signals.Send(chromium.Pid, Signals.SigKill);
         }
 
         var ended = await viewer.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -49,15 +48,15 @@ public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture po
     [Fact]
     public async Task ServiceRestarted_SessionComesBackOnNextUse_SameTabsStillLoggedIn()
     {
-        var database = await postgres.CreateDatabaseAsync("restart");
+        var database = await stores.CreateDatabaseAsync("restart");
         SessionDto session;
         IReadOnlyList<string> tabIds;
-        await using (var first = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves))
+        await using (var first = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, FastSaves))
         {
             (session, tabIds) = await LogInWithTwoTabsAsync(first);
         }
 
-        await using var second = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, FastSaves);
+        await using var second = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, FastSaves);
         await using var viewer = await Viewer.JoinAsync(second, session.Id);
         await viewer.NextFrameAsync();
         var restored = (await second.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
@@ -68,9 +67,9 @@ public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture po
     [Fact]
     public async Task IdleTimeout_ReleasesTheSession_AndTheNextRequestRestoresIt()
     {
-        var database = await postgres.CreateDatabaseAsync("idle");
+        var database = await stores.CreateDatabaseAsync("idle");
         var settings = new Dictionary<string, string>(FastSaves) { ["Sessions:IdleTimeoutSeconds"] = "2" };
-        await using var host = BrowserServiceHost.Start(redis.ConnectionString, database, pages.HostAndPort, settings);
+        await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, settings);
         var url = pages.Page("/lifecycle/idle", "<!doctype html><title>Idle page</title>");
         using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
@@ -91,9 +90,9 @@ public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture po
     [Fact]
     public async Task AtCapacity_TheNextSessionGets429WithRetryAfter()
     {
-        var database = await postgres.CreateDatabaseAsync("capacity");
+        var database = await stores.CreateDatabaseAsync("capacity");
         await using var host = BrowserServiceHost.Start(
-            redis.ConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessions"] = "2" });
+            stores.RedisConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessions"] = "2" });
 
         using var first = await host.Http.PostAsJsonAsync("/api/sessions", new { });
         using var second = await host.Http.PostAsJsonAsync("/api/sessions", new { });
@@ -114,9 +113,9 @@ public sealed class SessionLifecycleTests(RedisFixture redis, PostgresFixture po
     [Fact]
     public async Task PerUserLimit_AppliesToTheOwnerOnly()
     {
-        var database = await postgres.CreateDatabaseAsync("peruser");
+        var database = await stores.CreateDatabaseAsync("peruser");
         await using var host = BrowserServiceHost.Start(
-            redis.ConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessionsPerUser"] = "1" });
+            stores.RedisConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessionsPerUser"] = "1" });
 
         using var ada1 = await CreateAsAsync(host, "ada-" + Guid.NewGuid().ToString("N"), out var ada);
         using var ada2 = await CreateAsAsync(host, ada, out _);

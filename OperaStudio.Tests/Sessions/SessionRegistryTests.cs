@@ -7,14 +7,14 @@ namespace OperaStudio.Tests.Sessions;
 
 /// <summary>The live-session registry in real Redis: written on change, expiring on its own, read by the list.</summary>
 [Collection(BrowserServiceCollection.Name)]
-public sealed class SessionRegistryTests(BrowserServiceFixture service, RedisFixture redis)
+public sealed class SessionRegistryTests(BrowserServiceFixture service, DataStoresFixture stores)
 {
     [Fact]
     public async Task Session_IsRegisteredWithNodeAndTtl_ListedFromRedis_AndRemovedOnClose()
     {
         using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(stores.RedisConnectionString);
         var db = connection.GetDatabase();
         var key = $"opera:session:{session.Id}";
 
@@ -34,7 +34,7 @@ public sealed class SessionRegistryTests(BrowserServiceFixture service, RedisFix
     [Fact]
     public async Task List_DropsEntriesWhoseNodeStoppedRenewingThem()
     {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(stores.RedisConnectionString);
         var db = connection.GetDatabase();
         await db.SortedSetAddAsync("opera:sessions", "ghost-session", 1);
 

@@ -175,7 +175,7 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
 
         foreach (var process in web.Service.ChromiumProcesses())
         {
-            OperaStudio.AppHost.Hosting.Processes.PosixSignals.Send(process.Pid, OperaStudio.AppHost.Hosting.Processes.PosixSignals.SigKill);
+            Signals.Send(process.Pid, Signals.SigKill);
         }
 
         // The viewer never reloads or clicks anything: the module re-joins, the service restores the session.

@@ -1,0 +1,44 @@
+using OperaStudio.AppHost;
+using OperaStudio.AppHost.Dashboard;
+using OperaStudio.AppHost.Hosting;
+using OperaStudio.AppHost.Startup;
+using OperaStudio.ServiceDefaults;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var settings = AppHostSettings.From(builder);
+
+// Redis and PostgreSQL: an existing server named in configuration (ConnectionStrings__redis, ConnectionStrings__operadb),
+// else Aspire's containers when a container runtime answers, else the machine's own binaries as Aspire resources.
+IResourceBuilder<IResourceWithConnectionString> redis = builder.HasConnectionString(ResourceNames.Redis)
+    ? builder.AddConnectionString(ResourceNames.Redis)
+    : settings.UseContainers
+        ? builder.AddRedis(ResourceNames.Redis).WithDataVolume()
+        : builder.AddNativeRedis(ResourceNames.Redis, settings.DataDirectory);
+
+IResourceBuilder<IResourceWithConnectionString> database = builder.HasConnectionString(ResourceNames.Database)
+    ? builder.AddConnectionString(ResourceNames.Database)
+    : settings.UseContainers
+        ? builder.AddPostgres(ResourceNames.Postgres).WithDataVolume().AddDatabase(ResourceNames.Database)
+        : builder.AddNativePostgres(ResourceNames.Postgres, settings.DataDirectory).AddDatabase(ResourceNames.Database);
+
+var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNames.BrowserService, project => project.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: Ports.Free(), isProxied: false)
+    .WithAppHostEnvironment()
+    .WithHttpHealthCheck("/health")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database).WaitFor(database)
+    .WithOperatorCommands();
+
+builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => project.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: settings.WebPort, isProxied: false)
+    .WithAppHostEnvironment()
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health")
+    .WithPortCheck(settings.WebPort, "OPERA_WEB_PORT")
+    // No WaitFor(browser): the web app starts beside it (it says so while the browser service is not there yet).
+    .WithReference(browser);
+
+builder.AddStartupReport();
+builder.AddOrderedShutdown();
+
+builder.Build().Run();

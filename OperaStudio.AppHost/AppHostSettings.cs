@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using OperaStudio.AppHost.Hosting;
+
+namespace OperaStudio.AppHost;
+
+/// <summary>
+/// The AppHost's own settings, from appsettings.json, the environment and the command line: <c>OPERA_WEB_PORT</c>
+/// (5080), <c>OPERA_DATA_DIR</c> (the repository's <c>.data</c>), <c>OPERA_USE_CONTAINERS</c> (true, false, or unset:
+/// use containers when a container runtime answers).
+/// </summary>
+internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool UseContainers)
+{
+    public const int DefaultWebPort = 5080;
+
+    public static AppHostSettings From(IDistributedApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var dataDirectory = configuration["OPERA_DATA_DIR"] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(builder.AppHostDirectory, "..", ".data");
+        var useContainers = configuration["OPERA_USE_CONTAINERS"]?.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" => true,
+            "false" or "0" or "no" => false,
+            _ => ContainerRuntime.Answers(configuration["ASPIRE_CONTAINER_RUNTIME"]),
+        };
+        return new AppHostSettings(configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers);
+    }
+}
+
+internal static class ConfigurationExtensions
+{
+    /// <summary>True when <c>ConnectionStrings:{name}</c> names an existing server to use instead of starting one.</summary>
+    public static bool HasConnectionString(this IDistributedApplicationBuilder builder, string name) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name));
+}

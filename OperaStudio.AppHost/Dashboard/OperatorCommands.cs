@@ -1,0 +1,24 @@
+namespace OperaStudio.AppHost.Dashboard;
+
+internal static class OperatorCommands
+{
+    /// <summary>
+    /// Buttons on the browser service in the dashboard: drain the node (it stops taking new sessions and reports
+    /// not-ready, while the sessions it holds go on) and take sessions again.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> browser) =>
+        browser
+            .WithHttpCommand("/api/operations/drain", "Drain", commandOptions: new HttpCommandOptions
+            {
+                Description = "Stop taking new sessions on this node; the sessions it holds go on until they end.",
+                IconName = "ArrowExit",
+                ConfirmationMessage = "Drain the browser service? New sessions will be refused until you resume it.",
+                Method = HttpMethod.Post,
+            })
+            .WithHttpCommand("/api/operations/drain", "Resume", commandOptions: new HttpCommandOptions
+            {
+                Description = "Take new sessions again after a drain.",
+                IconName = "Play",
+                Method = HttpMethod.Delete,
+            });
+}

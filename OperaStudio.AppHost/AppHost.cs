@@ -23,7 +23,9 @@ IResourceBuilder<IResourceWithConnectionString> database = builder.HasConnection
 
 var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNames.BrowserService, project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: Ports.Free(), isProxied: false)
-    .WithAppHostEnvironment()
+    .WithProjectDefaults()
+    // Aspire turns on message contents in GenAI traces; page text has no place in telemetry.
+    .WithEnvironment("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "false")
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)
@@ -31,7 +33,7 @@ var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNa
 
 builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: settings.WebPort, isProxied: false)
-    .WithAppHostEnvironment()
+    .WithProjectDefaults()
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithPortCheck(settings.WebPort, "OPERA_WEB_PORT")

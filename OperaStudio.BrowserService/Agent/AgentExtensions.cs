@@ -19,6 +19,13 @@ public static class AgentExtensions
         builder.Services.AddSingleton<ApprovalPolicy>();
         builder.Services.AddSingleton<AgentSessions>();
         builder.Services.AddSingleton<AgentRunner>();
+
+        // Semantic Kernel's own spans and metrics: one span per model call (model, tokens, finish reason) and one per
+        // function call. Message contents stay out of telemetry (page text and secrets would otherwise reach it).
+        AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource("Microsoft.SemanticKernel*"))
+            .WithMetrics(metrics => metrics.AddMeter("Microsoft.SemanticKernel*"));
         return builder;
     }
 }

@@ -24,4 +24,8 @@ public sealed record OperationsDto(
     int HistoryPending,
     long ManagedMemoryBytes,
     long ProcessMemoryBytes,
-    IReadOnlyDictionary<string, string> Health);
+    IReadOnlyDictionary<string, string> Health,
+    bool Draining = false);
+
+/// <summary>The answer to a drain or resume: whether the node is draining now, and how many sessions it still holds.</summary>
+public sealed record DrainDto(bool Draining, int SessionsLive);

@@ -16,6 +16,8 @@ public sealed class BrowserServiceMetrics : IDisposable
     private readonly Counter<long> _inputEvents;
     private readonly Counter<long> _agentSteps;
     private readonly Counter<long> _sessions;
+    private readonly Counter<long> _framesDropped;
+    private readonly Histogram<double> _inputToFrame;
     private long _framesSentTotal;
     private long _frameBytesTotal;
     private long _inputEventsTotal;
@@ -23,6 +25,7 @@ public sealed class BrowserServiceMetrics : IDisposable
     private long _created;
     private long _restored;
     private long _released;
+    private long _framesDroppedTotal;
 
     public BrowserServiceMetrics(IMeterFactory meters)
     {
@@ -32,7 +35,20 @@ public sealed class BrowserServiceMetrics : IDisposable
         _inputEvents = _meter.CreateCounter<long>("opera.input.events", "{event}", "Pointer, wheel, key and paste events from viewers");
         _agentSteps = _meter.CreateCounter<long>("opera.agent.steps", "{step}", "Agent and actions-API tool steps finished");
         _sessions = _meter.CreateCounter<long>("opera.sessions.lifecycle", "{session}", "Sessions created, restored and released");
+        _framesDropped = _meter.CreateCounter<long>(
+            "opera.frames.dropped", "{frame}", "Frames replaced by a newer one before a viewer could take them (latest frame wins)");
+        _inputToFrame = _meter.CreateHistogram(
+            "opera.input_to_frame.duration", "ms",
+            "From a click, key, wheel or paste reaching the service to the next frame Chromium paints (the server's share of input to pixel)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 35, 50, 75, 100, 150, 250, 400, 700, 1000] });
+        FrameRate = new RateMeter(() => FramesSent);
+        _meter.CreateObservableGauge("opera.frames.rate", FrameRate.PerSecond, "{frame}/s", "Frames sent to viewers per second");
     }
+
+    /// <summary>Frames sent per second, over the last couple of seconds.</summary>
+    public RateMeter FrameRate { get; }
+
+    public long FramesDropped => Interlocked.Read(ref _framesDroppedTotal);
 
     public Meter Meter => _meter;
 
@@ -57,6 +73,14 @@ public sealed class BrowserServiceMetrics : IDisposable
         _framesSent.Add(1);
         _frameBytes.Add(bytes);
     }
+
+    public void FrameDropped()
+    {
+        Interlocked.Increment(ref _framesDroppedTotal);
+        _framesDropped.Add(1);
+    }
+
+    public void InputToFrame(TimeSpan elapsed) => _inputToFrame.Record(elapsed.TotalMilliseconds);
 
     public void InputEvent()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Browsers;
@@ -16,13 +17,14 @@ namespace OperaStudio.BrowserService.Operations;
 public static class OperationsApi
 {
     private static readonly DateTimeOffset StartedAt = DateTimeOffset.UtcNow;
-    private static readonly Lock RateGate = new();
-    private static (long Frames, long Ticks) s_lastSample;
-    private static double s_lastRate;
 
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/operations", GetAsync).WithTags("Operations");
+        var operations = app.MapGroup("/api/operations").WithTags("Operations");
+        operations.MapGet("", GetAsync);
+        // Drain: no new sessions here (health not ready) while the sessions this node holds go on; DELETE resumes.
+        operations.MapPost("/drain", (SessionManager sessions) => SetDraining(sessions, true));
+        operations.MapDelete("/drain", (SessionManager sessions) => SetDraining(sessions, false));
         return app;
     }
 
@@ -45,7 +47,7 @@ public static class OperationsApi
             live.Sum(s => s.ViewerCount),
             metrics.FramesSent,
             metrics.FrameBytes,
-            FrameRate(metrics.FramesSent),
+            metrics.FrameRate.PerSecond(),
             metrics.InputEvents,
             metrics.AgentSteps,
             metrics.SessionsCreated,
@@ -55,31 +57,13 @@ public static class OperationsApi
             history.Pending,
             GC.GetTotalMemory(forceFullCollection: false),
             Process.GetCurrentProcess().WorkingSet64,
-            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()));
+            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            sessions.IsDraining);
     }
 
-    /// <summary>Frames per second since the previous snapshot (the view polls every couple of seconds).</summary>
-    private static double FrameRate(long frames)
+    private static Ok<DrainDto> SetDraining(SessionManager sessions, bool draining)
     {
-        lock (RateGate)
-        {
-            var now = Stopwatch.GetTimestamp();
-            var (lastFrames, lastTicks) = s_lastSample;
-            if (lastTicks != 0)
-            {
-                var seconds = Stopwatch.GetElapsedTime(lastTicks, now).TotalSeconds;
-                if (seconds >= 0.5)
-                {
-                    s_lastRate = Math.Round((frames - lastFrames) / seconds, 1);
-                    s_lastSample = (frames, now);
-                }
-            }
-            else
-            {
-                s_lastSample = (frames, now);
-            }
-
-            return s_lastRate;
-        }
+        sessions.Drain(draining);
+        return TypedResults.Ok(new DrainDto(sessions.IsDraining, sessions.Count));
     }
 }

@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
@@ -114,6 +115,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
     public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)
     {
+        using var activity = BrowserServiceActivities.Navigate(_session.Id, url);
         _session.Touch();
         SetPendingUrl(url.ToString());
         await Page.GotoAsync(url.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit }).WaitAsync(cancellationToken);

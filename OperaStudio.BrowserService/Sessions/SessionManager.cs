@@ -67,6 +67,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     /// <summary>A new session from the warm pool; opens <paramref name="url"/> (waiting for commit) when given.</summary>
     public async Task<BrowserSession> CreateAsync(Uri? url, string? owner = null, CancellationToken cancellationToken = default)
     {
+        using var activity = BrowserServiceActivities.SessionCreate();
         await EnsureCapacityAsync(owner);
         var lease = await _pool.AcquireAsync(cancellationToken);
         BrowserSession session;
@@ -83,6 +84,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         Adopt(session);
         _metrics.SessionCreated();
         LogSessionCreated(session.Id, lease.WasWarm);
+        activity?.SetTag("opera.session.id", session.Id).SetTag("opera.pool.warm", lease.WasWarm);
         if (url is not null)
         {
             await session.ActiveTab.NavigateAsync(url, cancellationToken);
@@ -241,11 +243,28 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     /// <summary>True once the service is stopping: it takes no new sessions (health says not ready).</summary>
     public bool IsStopping => _stopping.IsCancellationRequested;
 
+    /// <summary>
+    /// True while an operator drains this node: it takes no new sessions (health says not ready, so a balancer sends
+    /// them elsewhere) and the sessions it holds go on until they end.
+    /// </summary>
+    public bool IsDraining { get; private set; }
+
+    public void Drain(bool draining)
+    {
+        IsDraining = draining;
+        LogDraining(draining);
+    }
+
     private async Task EnsureCapacityAsync(string? owner)
     {
         if (IsStopping)
         {
             throw new BrowserUnavailableException("The browser service is shutting down; retry in a moment (another node, or this one after its restart).");
+        }
+
+        if (IsDraining)
+        {
+            throw new BrowserUnavailableException("This node is draining: it takes no new sessions until an operator resumes it. Retry on another node.");
         }
 
         var retryAfter = TimeSpan.FromSeconds(10);
@@ -342,6 +361,9 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} suspended: its Chromium crashed")]
     private partial void LogSessionSuspended(string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: {Draining} (no new sessions while draining)")]
+    private partial void LogDraining(bool draining);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark session {SessionId} as suspended")]
     private partial void LogMarkFailed(Exception exception, string sessionId);

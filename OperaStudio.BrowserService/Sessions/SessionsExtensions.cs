@@ -27,12 +27,13 @@ public static class SessionsExtensions
         return builder;
     }
 
-    /// <summary>Ready means this node takes new sessions: not at its limit, and not shutting down.</summary>
+    /// <summary>Ready means this node takes new sessions: not at its limit, not drained, and not shutting down.</summary>
     private sealed class CapacityHealthCheck(SessionManager sessions, IOptions<SessionOptions> options) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             Task.FromResult(
                 sessions.IsStopping ? HealthCheckResult.Unhealthy("shutting down: no new sessions")
+                : sessions.IsDraining ? HealthCheckResult.Unhealthy($"draining: no new sessions ({sessions.Count} still running)")
                 : sessions.IsAtCapacity ? HealthCheckResult.Unhealthy($"at capacity: {sessions.Count} of {options.Value.MaxSessions} sessions")
                 : HealthCheckResult.Healthy($"{sessions.Count} of {options.Value.MaxSessions} sessions"));
     }

@@ -76,7 +76,7 @@ internal sealed class LiveViewHub(
 
         stream.Session.Touch();
         metrics.InputEvent();
-        stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
+        stream.Dispatch(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = cdpType,
             ["x"] = x,
@@ -105,7 +105,7 @@ internal sealed class LiveViewHub(
         stream.Session.Touch();
         history.Scrolled(stream.Session.Id, stream.Session.ActiveTab.Id, deltaY);
         metrics.InputEvent();
-        stream.Input.Enqueue(new InputCommand("Input.dispatchMouseEvent", new()
+        stream.Dispatch(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = "mouseWheel",
             ["x"] = x,
@@ -145,7 +145,7 @@ internal sealed class LiveViewHub(
             args["unmodifiedText"] = text;
         }
 
-        stream.Input.Enqueue(new InputCommand("Input.dispatchKeyEvent", args));
+        stream.Dispatch(new InputCommand("Input.dispatchKeyEvent", args));
         metrics.InputEvent();
         RecordKey(stream, type, key!, resolved.Text, modifiers);
     }
@@ -161,7 +161,7 @@ internal sealed class LiveViewHub(
         }
 
         stream.Session.Touch();
-        stream.Input.Enqueue(new InputCommand("Input.insertText", new() { ["text"] = text }));
+        stream.Dispatch(new InputCommand("Input.insertText", new() { ["text"] = text }));
         metrics.InputEvent();
         history.Action(stream.Session.Id, stream.Session.ActiveTab.Id, Actor.Human, "paste", $"{text.Length} character(s)", "ok");
     }

@@ -28,6 +28,8 @@ internal sealed partial class SessionStream : IDisposable
 
     private readonly BrowserServiceMetrics _metrics;
 
+    private long _inputAt;
+
     public SessionStream(
         BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, BrowserServiceMetrics metrics,
         TimeProvider time, ILogger logger)
@@ -48,13 +50,27 @@ internal sealed partial class SessionStream : IDisposable
 
     public InputQueue Input { get; }
 
+    /// <summary>
+    /// Sends input to the active tab. The first click, key, wheel or paste since the last frame is timed to the next
+    /// frame (mouse moves are not: most paint nothing), which the metrics report as the server's input to pixel.
+    /// </summary>
+    public void Dispatch(InputCommand command)
+    {
+        if (!command.IsMouseMove)
+        {
+            Interlocked.CompareExchange(ref _inputAt, _time.GetTimestamp(), 0);
+        }
+
+        Input.Enqueue(command);
+    }
+
     public long FramesCaptured { get; private set; }
 
     public static string GroupName(string sessionId) => $"session:{sessionId}";
 
     public async Task AddViewerAsync(string connectionId)
     {
-        var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time, _metrics.FrameSent);
+        var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time, _metrics.FrameSent, _metrics.FrameDropped);
         _viewers[connectionId] = viewer;
         _session.ViewerJoined();
         if (_lastFrame is { } frame && frame.TabId == _session.ActiveTab.Id)
@@ -202,6 +218,12 @@ internal sealed partial class SessionStream : IDisposable
 
     private void OnFrame(FrameMessage frame)
     {
+        // Input that painted nothing within a second is not what this measures: the next frame is unrelated to it.
+        if (Interlocked.Exchange(ref _inputAt, 0) is var inputAt and not 0 && _time.GetElapsedTime(inputAt) is { TotalSeconds: < 1 } elapsed)
+        {
+            _metrics.InputToFrame(elapsed);
+        }
+
         _lastFrame = frame;
         if (_screencast is { } screencast && !IsCurrent(frame, screencast))
         {

@@ -5,7 +5,7 @@ namespace OperaStudio.BrowserService.Streaming;
 /// most <c>window</c> frames are on their way at once; the viewer acknowledges each frame once drawn. A slow viewer
 /// therefore gets fewer, fresher frames, and the server never builds a queue for it.
 /// </summary>
-internal sealed class Viewer(string connectionId, ILiveViewClient client, int window, TimeProvider time, Action<int> onSent)
+internal sealed class Viewer(string connectionId, ILiveViewClient client, int window, TimeProvider time, Action<int> onSent, Action onDropped)
 {
     /// <summary>A viewer that stops acknowledging (a dropped message, an old client) is trusted again after this.</summary>
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(3);
@@ -30,6 +30,7 @@ internal sealed class Viewer(string connectionId, ILiveViewClient client, int wi
             if (_pending is not null)
             {
                 FramesDropped++;
+                onDropped();
             }
 
             _pending = frame;

@@ -42,4 +42,39 @@ public sealed class OperationsApiTests(BrowserServiceFixture service)
         Assert.Equal(1, during.BrowsersConnected);
         Assert.Equal("Healthy", during.Health["browsers"]);
     }
+
+    [Fact]
+    public async Task Drain_RefusesNewSessionsAndReportsNotReady_SessionsItHoldsGoOn_ResumeTakesSessionsAgain()
+    {
+        using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { });
+        var held = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        try
+        {
+            using var drain = await service.Http.PostAsync("/api/operations/drain", null);
+            var drained = (await drain.Content.ReadFromJsonAsync<DrainDto>())!;
+            using var refused = await service.Http.PostAsJsonAsync("/api/sessions", new { });
+            var problem = await refused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            using var health = await service.Http.GetAsync("/health");
+            var snapshot = (await service.Http.GetFromJsonAsync<OperationsDto>("/api/operations"))!;
+            using var stillThere = await service.Http.GetAsync($"/api/sessions/{held.Id}");
+
+            Assert.True(drained.Draining);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("draining", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("draining", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(snapshot.Draining);
+            Assert.Equal(System.Net.HttpStatusCode.OK, stillThere.StatusCode);
+        }
+        finally
+        {
+            using var resume = await service.Http.DeleteAsync("/api/operations/drain");
+            Assert.False((await resume.Content.ReadFromJsonAsync<DrainDto>())!.Draining);
+        }
+
+        using var again = await service.Http.PostAsJsonAsync("/api/sessions", new { });
+        Assert.Equal(System.Net.HttpStatusCode.Created, again.StatusCode);
+        await service.Http.DeleteAsync($"/api/sessions/{(await again.Content.ReadFromJsonAsync<SessionDto>())!.Id}");
+        await service.Http.DeleteAsync($"/api/sessions/{held.Id}");
+    }
 }

@@ -11,7 +11,7 @@ using OperaStudio.Bench.Viewers;
 namespace OperaStudio.Bench;
 
 /// <summary>
-/// One benchmark run: starts the test pages, Opera Studio (the AppHost), the baseline server and the viewer browser,
+/// One benchmark run: starts the test pages, Opera Studio (its Aspire AppHost, in this process), the baseline server and the viewer browser,
 /// measures each figure for both designs in turn, restarts Opera Studio without a warm pool for the cold figures,
 /// and writes the report.
 /// </summary>
@@ -71,6 +71,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             Log($"baseline server on {_baseline.Address}");
             _viewer = await ViewerBrowser.LaunchAsync();
             _results.ChromiumVersion = _viewer.Version;
+            CheckSeparation();
             await CalibrateAsync();
 
             await Figure("input", "1. input to pixel", MeasureInputToPixelAsync);
@@ -88,6 +89,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
                 await _ours.DisposeAsync();
                 _ours = null!;
                 await StartOursAsync(0);
+                CheckSeparation();
                 await Figure("cold", "3. acquire and first frame (cold)", MeasureColdAsync);
             }
         }
@@ -127,14 +129,42 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             ["Sessions__IdleTimeoutSeconds"] = "3600",
         };
         var clock = Stopwatch.StartNew();
-        _ours = await OperaSystem.StartAsync(repositoryRoot, _dataDirectory, Path.Combine(_outDirectory, "apphost.log"), environment, warmContexts);
-        _systems.OursRoot = _ours.AppHostPid;
+        _ours = await OperaSystem.StartAsync(_dataDirectory, Path.Combine(_outDirectory, "apphost.log"), environment, warmContexts);
+        _systems.OursMarker = _ours.Marker;
         if (warmContexts > 0)
         {
             _results.OursSettings = environment;
+            _results.OursStartup = clock.Elapsed;
+            _results.OursProcesses.AddRange(_systems.Snapshot().Where(x => x.System == Systems.Ours)
+                .GroupBy(x => x.Process.Role)
+                .Select(g => (g.Key, g.Count(), g.First().Process.CommandLine.Replace(repositoryRoot + "/", "", StringComparison.Ordinal)))
+                .OrderBy(x => x.Key, StringComparer.Ordinal));
+            foreach (var (role, count, command) in _results.OursProcesses.Where(p => !Roles.IsChromium(p.Role)))
+            {
+                Log($"  ours: {count} × {role}: {(command.Length > 160 ? command[..160] + "…" : command)}");
+            }
         }
 
         Log($"Opera Studio up in {clock.Elapsed.TotalSeconds:0.0} s: web {_ours.Web}, service {_ours.Service} (warm contexts {warmContexts})");
+    }
+
+    /// <summary>
+    /// The bench's own processes (viewer browser, its driver, the baseline) must not carry the system's marker, or they
+    /// would be counted as ours: they start outside the window in which the marker is in the bench's environment.
+    /// </summary>
+    private void CheckSeparation()
+    {
+        var wrong = _systems.MarkedBelowBench();
+        if (wrong.Count > 0)
+        {
+            var list = string.Join("; ", wrong.Select(p => $"{p.Pid} {p.Role}"));
+            _results.Notes.Add($"Processes of the bench carried the system's environment marker and were counted as ours: {list}.");
+            Log($"WARNING: bench processes carry the marker {_ours.Marker}: {list}");
+        }
+        else
+        {
+            Log($"checked: none of the bench's own processes carries {_ours.Marker}");
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAllAsync();

@@ -1,5 +1,5 @@
-using System.Reflection;
-using OperaStudio.AppHost.Hosting;
+extern alias apphost;
+
 using OperaStudio.Bench.Baseline;
 
 namespace OperaStudio.Bench;
@@ -23,8 +23,8 @@ internal static class Program
             return 0;
         }
 
-        var repositoryRoot = typeof(DistributedApplication).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .First(a => a.Key == "RepositoryRoot").Value!;
+        // The AppHost's project folder, as its build recorded it; the repository is the folder above.
+        var repositoryRoot = Path.GetDirectoryName(apphost::Projects.OperaStudio_AppHost.ProjectPath.TrimEnd('/'))!;
         var settings = BenchSettings.Parse(args, repositoryRoot);
         await using var run = new BenchRun(settings, repositoryRoot);
         return await run.RunAsync();

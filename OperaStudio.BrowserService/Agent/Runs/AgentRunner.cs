@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Diagnostics;
 using System.ClientModel;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -75,6 +76,8 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
 
     private async Task RunAsync(AgentSession agent, AgentRun run)
     {
+        // A child of the request that started the run; Semantic Kernel's model and function spans nest inside it.
+        using var activity = BrowserServiceActivities.AgentRun(agent.Browser.Id, run.Id);
         LogRunStarted(agent.Browser.Id, run.Id);
         if (!model.IsConfigured)
         {
@@ -134,6 +137,7 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
         }
         finally
         {
+            activity.Finish(run.State, run.State is RunStates.Completed ? null : run.State);
             LogRunFinished(agent.Browser.Id, run.Id, run.State, run.Steps);
         }
     }

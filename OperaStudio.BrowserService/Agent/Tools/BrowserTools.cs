@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
@@ -475,6 +476,7 @@ public sealed partial class BrowserTools
         string tool, object arguments, StepOrigin origin, Func<AgentStepDto, CancellationToken, Task<ToolResult>> body, CancellationToken cancellationToken)
     {
         var step = _agent.Steps.Start(tool, JsonSerializer.Serialize(arguments, ArgumentsJson), origin);
+        using var activity = BrowserServiceActivities.ToolStep(Browser.Id, tool, origin.Run is null ? "api" : "agent");
         using var interrupt = origin.Run is { } run
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, run.StepInterruptToken)
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -484,23 +486,27 @@ public sealed partial class BrowserTools
             var result = await body(step, interrupt.Token);
             await CaptureThumbnailAsync(step, cancellationToken);
             _agent.Steps.Finish(step, "ok", result.Summary, null);
+            activity.Finish("ok");
             return new ToolOutcome(result, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             _agent.Steps.Finish(step, "cancelled", null, "The run was cancelled.");
+            activity.Finish("cancelled");
             throw;
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
             const string interrupted = "The user took control and interrupted this step. When control comes back, take a new snapshot before going on.";
             _agent.Steps.Finish(step, "interrupted", null, interrupted);
+            activity.Finish("interrupted");
             return new ToolOutcome(null, interrupted);
         }
         catch (ToolException ex)
         {
             await CaptureThumbnailAsync(step, cancellationToken);
             _agent.Steps.Finish(step, ex.Status, null, ex.Message);
+            activity.Finish(ex.Status, ex.Message);
             return new ToolOutcome(null, ex.Message, ex.FromPage);
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException or InvalidOperationException)
@@ -509,6 +515,7 @@ public sealed partial class BrowserTools
             LogToolFailed(Browser.Id, tool, message);
             await CaptureThumbnailAsync(step, cancellationToken);
             _agent.Steps.Finish(step, ToolException.ErrorStatus, null, message);
+            activity.Finish(ToolException.ErrorStatus, message);
             return new ToolOutcome(null, message, ErrorFromPage: true);
         }
     }

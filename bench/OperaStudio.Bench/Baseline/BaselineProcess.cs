@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using OperaStudio.AppHost.Hosting;
-using OperaStudio.AppHost.Hosting.Processes;
+using OperaStudio.Bench.Machine;
 
 namespace OperaStudio.Bench.Baseline;
 
@@ -28,7 +27,7 @@ public sealed class BaselineProcess : IAsyncDisposable
 
     public static async Task<BaselineProcess> StartAsync()
     {
-        var start = new ProcessStartInfo(DotnetHost.Path)
+        var start = new ProcessStartInfo(Os.DotnetHost)
         {
             ArgumentList = { typeof(BaselineProcess).Assembly.Location, BaselineServer.Command },
             RedirectStandardOutput = true,
@@ -69,7 +68,7 @@ public sealed class BaselineProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            PosixSignals.Send(_process.Id, PosixSignals.SigTerm);
+            Os.Signal(_process.Id, Os.SigTerm);
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {

@@ -5,13 +5,19 @@ namespace OperaStudio.Bench.Machine;
 /// <summary>One process as /proc shows it: its parent, command line and what it is (service, driver, renderer…).</summary>
 public sealed record ProcInfo(int Pid, int ParentPid, string Name, string CommandLine)
 {
+    /// <summary>The program's file name (argv[0] without its folder): the services run as native executables now.</summary>
+    public string Executable => Path.GetFileName(CommandLine.Split(' ', 2)[0]);
+
     /// <summary>What this process is, from its command line: the groups the report splits CPU and memory into.</summary>
     public string Role => CommandLine switch
     {
         _ when Name is "node" || CommandLine.Contains("run-driver", StringComparison.Ordinal) => Roles.Driver,
-        _ when CommandLine.Contains("OperaStudio.BrowserService.dll", StringComparison.Ordinal) => Roles.Service,
-        _ when CommandLine.Contains("OperaStudio.Web.dll", StringComparison.Ordinal) => Roles.WebApp,
-        _ when CommandLine.Contains("OperaStudio.AppHost.dll", StringComparison.Ordinal) => Roles.AppHost,
+        // `dotnet run --project … --no-build`: how DCP starts a project; the service is its child.
+        _ when Executable == "dotnet" && CommandLine.Contains(" run ", StringComparison.Ordinal) => Roles.DotnetRun,
+        _ when Executable == "OperaStudio.BrowserService" || CommandLine.Contains("OperaStudio.BrowserService.dll", StringComparison.Ordinal) => Roles.Service,
+        _ when Executable == "OperaStudio.Web" || CommandLine.Contains("OperaStudio.Web.dll", StringComparison.Ordinal) => Roles.WebApp,
+        _ when Executable.StartsWith("Aspire.Dashboard", StringComparison.Ordinal) || CommandLine.Contains("Aspire.Dashboard.dll", StringComparison.Ordinal) => Roles.Dashboard,
+        _ when Executable is "dcp" or "dcpctrl" or "dcpproc" || CommandLine.Contains("/tools/dcp ", StringComparison.Ordinal) || CommandLine.Contains("/tools/ext/", StringComparison.Ordinal) => Roles.Dcp,
         _ when CommandLine.Contains(Baseline.BaselineServer.Command, StringComparison.Ordinal) => Roles.BaselineServer,
         _ when CommandLine.Contains("OperaStudio.Bench", StringComparison.Ordinal) => Roles.Bench,
         _ when CommandLine.Contains("--type=renderer", StringComparison.Ordinal) => Roles.Renderer,
@@ -23,16 +29,18 @@ public sealed record ProcInfo(int Pid, int ParentPid, string Name, string Comman
         _ => Roles.Other,
     };
 
-    public bool IsChromium => Role is Roles.Renderer or Roles.Gpu or Roles.Utility or Roles.ChromiumOther or Roles.ChromiumBrowser;
+    public bool IsChromium => Roles.IsChromium(Role);
 }
 
 public static class Roles
 {
     public const string Service = "browser service (.NET)";
     public const string WebApp = "web app (.NET, proxy + Blazor)";
-    public const string AppHost = "AppHost";
+    public const string DotnetRun = "`dotnet run` wrappers (Aspire's project launch)";
+    public const string Dcp = "DCP (Aspire's orchestrator)";
+    public const string Dashboard = "Aspire dashboard";
     public const string BaselineServer = "baseline server (.NET)";
-    public const string Bench = "bench (.NET: hub/WS viewers, test pages)";
+    public const string Bench = "bench (.NET: the AppHost in-process, hub/WS viewers, test pages)";
     public const string Driver = "Playwright driver (node)";
     public const string Renderer = "Chromium renderers";
     public const string Gpu = "Chromium GPU process";
@@ -41,6 +49,16 @@ public static class Roles
     public const string ChromiumBrowser = "Chromium browser process";
     public const string DataStores = "Redis + PostgreSQL";
     public const string Other = "other";
+
+    /// <summary>What the AppHost's orchestration runs beside the system itself (the AppHost's own code runs in the bench).</summary>
+    public static readonly string[] Orchestration = [Dcp, Dashboard, DotnetRun];
+
+    public static bool IsChromium(string role) => role is Renderer or Gpu or Utility or ChromiumOther or ChromiumBrowser;
+
+    public static bool IsOrchestration(string role) => role is Dcp or Dashboard or DotnetRun;
+
+    /// <summary>A browser service's side: the .NET service (or the baseline server), its Playwright driver and its Chromium.</summary>
+    public static bool IsServiceSide(string role) => role is Service or BaselineServer or Driver || IsChromium(role);
 }
 
 /// <summary>Reads /proc: the process tree, proportional set size (PSS) and CPU time of processes, and the machine's CPU.</summary>
@@ -99,6 +117,41 @@ public static class Proc
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Live processes whose environment holds <paramref name="entry"/> (e.g. <c>OPERA_DATA_DIR=…</c>, which DCP and all it
+    /// starts inherit), and everything below them (in case a child was given a clean environment).
+    /// </summary>
+    public static IReadOnlyList<ProcInfo> Marked(string entry, IReadOnlyList<ProcInfo>? all = null)
+    {
+        all ??= All();
+        var marked = all.Where(p => p.Pid != Environment.ProcessId && HasEnvironment(p.Pid, entry)).ToList();
+        var pids = marked.Select(p => p.Pid).ToHashSet();
+        var frontier = new Queue<int>(pids);
+        while (frontier.Count > 0)
+        {
+            var parent = frontier.Dequeue();
+            foreach (var child in all.Where(p => p.ParentPid == parent && pids.Add(p.Pid)))
+            {
+                marked.Add(child);
+                frontier.Enqueue(child.Pid);
+            }
+        }
+
+        return marked;
+    }
+
+    private static bool HasEnvironment(int pid, string entry)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains(entry, StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>PSS in kB (each shared page divided among the processes that map it), or 0 when the process is gone.</summary>

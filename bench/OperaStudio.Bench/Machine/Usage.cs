@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace OperaStudio.Bench.Machine;
 
 /// <summary>
-/// The process trees the bench watches: ours (the AppHost and all it started), the baseline server (with its driver
-/// and Chromium), and the viewer side (this process, its Playwright driver and the viewer Chromium).
+/// The processes the bench watches: ours (every process that carries the system's environment marker: DCP and all it
+/// started, found that way because DCP detaches from the AppHost), the baseline server's tree (with its driver and
+/// Chromium), and the viewer side (this process — which also runs the AppHost — its Playwright driver and the viewer Chromium).
 /// </summary>
 public sealed class Systems
 {
@@ -12,21 +13,39 @@ public sealed class Systems
     public const string Baseline = "baseline";
     public const string Viewer = "viewer";
 
-    public int? OursRoot { get; set; }
+    /// <summary><c>OPERA_DATA_DIR=…</c> of the running system (see <see cref="Ours.OperaSystem.Marker"/>).</summary>
+    public string? OursMarker { get; set; }
 
     public int? BaselineRoot { get; set; }
 
     public int BenchPid { get; } = Environment.ProcessId;
 
-    /// <summary>Every live process of the three trees with the tree it belongs to.</summary>
+    /// <summary>Every live process of the three systems with the system it belongs to.</summary>
     public IReadOnlyList<(string System, ProcInfo Process)> Snapshot()
     {
         var all = Proc.All();
-        var ours = OursRoot is { } o ? Proc.Tree(o, all) : [];
-        var baseline = BaselineRoot is { } b ? Proc.Tree(b, all) : [];
+        var ours = OursMarker is { } marker ? Proc.Marked(marker, all) : [];
+        var oursPids = ours.Select(p => p.Pid).ToHashSet();
+        var baseline = BaselineRoot is { } b ? Proc.Tree(b, all).Where(p => !oursPids.Contains(p.Pid)).ToList() : [];
         var taken = ours.Concat(baseline).Select(p => p.Pid).ToHashSet();
         var viewer = Proc.Tree(BenchPid, all).Where(p => !taken.Contains(p.Pid));
         return [.. ours.Select(p => (Ours, p)), .. baseline.Select(p => (Baseline, p)), .. viewer.Select(p => (Viewer, p))];
+    }
+
+    /// <summary>
+    /// Processes below the bench (its viewer browser and driver, the baseline) that carry the marker: they would be
+    /// counted as ours. Empty when the bench started nothing of its own while the marker was in its environment.
+    /// </summary>
+    public IReadOnlyList<ProcInfo> MarkedBelowBench()
+    {
+        if (OursMarker is not { } marker)
+        {
+            return [];
+        }
+
+        var all = Proc.All();
+        var ours = Proc.Marked(marker, all).Select(p => p.Pid).ToHashSet();
+        return Proc.Tree(BenchPid, all).Where(p => p.Pid != BenchPid && ours.Contains(p.Pid)).ToList();
     }
 
     /// <summary>Memory now: PSS per (system, role), in MB.</summary>
@@ -48,7 +67,7 @@ public sealed record MemorySample(IReadOnlyDictionary<(string System, string Rol
         MegabytesByRole.Where(kv => kv.Key.System == system && (role?.Invoke(kv.Key.Role) ?? true)).Sum(kv => kv.Value);
 
     /// <summary>The browser-service side of a system: the service (or baseline server), its driver and its Chromium.</summary>
-    public double ServiceSide(string system) => Total(system, r => r is not (Roles.WebApp or Roles.DataStores or Roles.AppHost));
+    public double ServiceSide(string system) => Total(system, Roles.IsServiceSide);
 }
 
 public sealed class CpuWindowStart
@@ -104,7 +123,7 @@ public sealed record CpuWindow(double Seconds, int Cores, double MachinePercent,
     public double Total(string system, Func<string, bool>? role = null) =>
         PercentByRole.Where(kv => kv.Key.System == system && (role?.Invoke(kv.Key.Role) ?? true)).Sum(kv => kv.Value);
 
-    public double ServiceSide(string system) => Total(system, r => r is not (Roles.WebApp or Roles.DataStores or Roles.AppHost));
+    public double ServiceSide(string system) => Total(system, Roles.IsServiceSide);
 
     /// <summary>What the machine spent outside the watched trees (the other engineer's builds, the kernel…).</summary>
     public double Outside => Math.Max(0, MachinePercent - PercentByRole.Values.Sum());

@@ -1,94 +1,127 @@
+extern alias apphost;
+
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using OperaStudio.AppHost.Hosting;
-using OperaStudio.AppHost.Hosting.Processes;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OperaStudio.Bench.Machine;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.Bench.Ours;
 
 /// <summary>
-/// Opera Studio as users start it: the AppHost in its own process (its build in the bench's configuration, which
-/// runs the services from the same configuration), a free web port, a data folder of the bench's. The figures are
-/// taken through the web app's origin (its reverse proxy), except where the report says "direct".
+/// Opera Studio started the way the tests start it: the AppHost's own code in this process through
+/// Aspire.Hosting.Testing (as `./run.sh` runs it: Development, the dashboard on), so DCP runs Redis, PostgreSQL and the
+/// services' builds in the bench's configuration as processes of their own. The bench's settings reach the services as
+/// environment variables that DCP and everything it starts inherit, with the data folder's <see cref="Marker"/> that
+/// tells those processes apart from the bench's own. The figures are taken through the web app's origin (its reverse
+/// proxy), except where the report says "direct".
 /// </summary>
 public sealed partial class OperaSystem : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StreamWriter _log;
-    private readonly List<string> _recent = [];
+    private readonly IDistributedApplicationTestingBuilder _builder;
+    private readonly DistributedApplication _app;
+    private readonly SystemLog _log;
 
-    private OperaSystem(Process process, StreamWriter log, Uri web)
+    private OperaSystem(IDistributedApplicationTestingBuilder builder, DistributedApplication app, SystemLog log, string marker)
     {
-        _process = process;
+        _builder = builder;
+        _app = app;
         _log = log;
-        Web = web;
-        WebHttp = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(60) };
+        Marker = marker;
     }
 
-    public int AppHostPid => _process.Id;
+    /// <summary><c>OPERA_DATA_DIR=…</c>: in the environment of DCP and of every process it started, and of no other.</summary>
+    public string Marker { get; }
 
     /// <summary>The web app's origin: what a user's browser talks to (pages, /api and /hubs through its proxy).</summary>
-    public Uri Web { get; }
+    public Uri Web { get; private set; } = null!;
 
     /// <summary>The browser service itself (for its /health and the figures measured without the proxy).</summary>
     public Uri Service { get; private set; } = null!;
 
-    public HttpClient WebHttp { get; }
+    public HttpClient WebHttp { get; private set; } = null!;
 
     public HttpClient ServiceHttp { get; private set; } = null!;
 
-    public int ServicePid { get; private set; }
-
     public IReadOnlyDictionary<string, string> Settings { get; private set; } = new Dictionary<string, string>();
 
+    public static string MarkerFor(string dataDirectory) => $"OPERA_DATA_DIR={dataDirectory}";
+
     public static async Task<OperaSystem> StartAsync(
-        string repositoryRoot, string dataDirectory, string logPath, IReadOnlyDictionary<string, string> settings, int expectedWarm)
+        string dataDirectory, string logPath, IReadOnlyDictionary<string, string> settings, int expectedWarm)
     {
-        var webPort = Ports.GetFreePort();
-        var appHost = Path.Combine(repositoryRoot, "OperaStudio.AppHost", "bin", BenchRun.BuildConfiguration, "net10.0", "OperaStudio.AppHost.dll");
-        if (!File.Exists(appHost))
+        var log = new SystemLog(logPath);
+        var environment = new Dictionary<string, string>(settings)
         {
-            throw new InvalidOperationException($"{appHost} does not exist; build first (./bench.sh does).");
-        }
-
-        var start = new ProcessStartInfo(DotnetHost.Path)
-        {
-            ArgumentList = { appHost },
-            WorkingDirectory = repositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["OPERA_DATA_DIR"] = dataDirectory,
+            ["OPERA_WEB_PORT"] = Os.FreePort().ToString(),
+            ["OPERA_USE_CONTAINERS"] = "false",
+            ["NO_COLOR"] = "1",
         };
-        start.Environment["OPERA_WEB_PORT"] = webPort.ToString();
-        start.Environment["OPERA_DATA_DIR"] = dataDirectory;
-        start.Environment["OPERA_USE_CONTAINERS"] = "false";
-        start.Environment["NO_COLOR"] = "1";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        var process = new Process { StartInfo = start };
-        var system = new OperaSystem(process, log, new Uri($"http://127.0.0.1:{webPort}/")) { Settings = settings };
-        process.OutputDataReceived += (_, e) => system.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => system.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // The dashboard's three ports, free ones (not a developer's running AppHost's): configuration of the AppHost alone.
+        string[] args =
+        [
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{Os.FreePort()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{Os.FreePort()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{Os.FreePort()}",
+        ];
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var marker = MarkerFor(dataDirectory);
+        IDistributedApplicationTestingBuilder? builder = null;
+        DistributedApplication? app = null;
+        OperaSystem? system = null;
         try
         {
-            await system.WaitUntilReadyAsync(expectedWarm, TimeSpan.FromMinutes(3));
+            // The whole start, until both services are healthy, inside the scope: DCP, and so the stores, `dotnet run`, the
+            // services, their Playwright driver and Chromium, inherit the settings and the marker. The bench starts no
+            // process of its own meanwhile (its viewer browser and the baseline start outside this window).
+            using (new EnvironmentScope(environment))
+            {
+                builder = await DistributedApplicationTestingBuilder.CreateAsync<apphost::Projects.OperaStudio_AppHost>(
+                    args,
+                    (options, host) =>
+                    {
+                        options.DisableDashboard = false; // the testing builder's default is off; ./run.sh runs it
+                        host.EnvironmentName = "Development"; // as run.sh runs it
+                    },
+                    timeout.Token);
+                builder.Services.AddLogging(logging => logging.ClearProviders().AddProvider(log));
+                app = await builder.BuildAsync(timeout.Token);
+                await app.StartAsync(timeout.Token);
+                foreach (var resource in (string[])[ResourceNames.BrowserService, ResourceNames.Web])
+                {
+                    await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                }
+            }
+
+            system = new OperaSystem(builder, app, log, marker) { Settings = settings };
+            system.Web = app.GetEndpoint(ResourceNames.Web, "http");
+            system.Service = app.GetEndpoint(ResourceNames.BrowserService, "http");
+            system.WebHttp = new HttpClient { BaseAddress = system.Web, Timeout = TimeSpan.FromSeconds(60) };
+            system.ServiceHttp = new HttpClient { BaseAddress = system.Service, Timeout = TimeSpan.FromSeconds(60) };
+            await system.WaitForWarmAsync(expectedWarm, TimeSpan.FromMinutes(2));
             return system;
         }
-        catch
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await system.DisposeAsync();
-            throw;
+            if (system is not null)
+            {
+                await system.DisposeAsync();
+            }
+            else
+            {
+                await StopAsync(builder, app, log, marker);
+            }
+
+            throw new InvalidOperationException($"Opera Studio did not start: {ex.GetType().Name}: {ex.Message}\n{log.Recent()}", ex);
         }
     }
 
@@ -102,7 +135,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
             var match = WarmPattern().Match(text);
             return match.Success ? int.Parse(match.Groups[1].Value) : -1;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             return -1;
         }
@@ -145,107 +178,143 @@ public sealed partial class OperaSystem : IAsyncDisposable
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Stops everything: the AppHost stops the services first, then DCP the stores (and waits for their cleanup). Returns
+    /// once no process carries the marker, so a second start on the same data folder finds it free.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            PosixSignals.Send(_process.Id, PosixSignals.SigTerm);
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await _process.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        WebHttp.Dispose();
+        WebHttp?.Dispose();
         ServiceHttp?.Dispose();
-        _process.Dispose();
-        await _log.DisposeAsync();
+        await StopAsync(_builder, _app, _log, Marker);
     }
 
-    private async Task WaitUntilReadyAsync(int expectedWarm, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        while (clock.Elapsed < timeout)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) during start:\n{RecentOutput()}");
-            }
-
-            if (ServiceHttp is null && Proc.Tree(_process.Id).FirstOrDefault(p => p.Role == Roles.Service) is { } service
-                && ServiceUrl(service.Pid) is { } url)
-            {
-                ServicePid = service.Pid;
-                Service = url;
-                ServiceHttp = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
-            }
-
-            try
-            {
-                using var web = await probe.GetAsync(new Uri(Web, "/health"));
-                if (web.IsSuccessStatusCode && ServiceHttp is not null && await WarmCountAsync() >= expectedWarm)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not up yet.
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Opera Studio did not become ready within {timeout.TotalSeconds:0} s:\n{RecentOutput()}");
-    }
-
-    /// <summary>The service's address, from the ASPNETCORE_URLS the AppHost gave it.</summary>
-    private static Uri? ServiceUrl(int pid)
+    private static async Task StopAsync(IDistributedApplicationTestingBuilder? builder, DistributedApplication? app, SystemLog log, string marker)
     {
         try
         {
-            var entry = File.ReadAllText($"/proc/{pid}/environ").Split('\0')
-                .FirstOrDefault(e => e.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal));
-            return entry is null ? null : new Uri(entry["ASPNETCORE_URLS=".Length..].Split(';')[0].TrimEnd('/') + "/");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_recent)
-        {
-            _log.WriteLine(line);
-            _recent.Add(line);
-            if (_recent.Count > 200)
+            if (app is not null)
             {
-                _recent.RemoveAt(0);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+                try
+                {
+                    await app.StopAsync(timeout.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+                {
+                    log.Write($"bench: stopping the AppHost: {ex.GetType().Name}: {ex.Message}");
+                }
+
+                await app.DisposeAsync();
+            }
+
+            if (builder is not null)
+            {
+                await builder.DisposeAsync();
             }
         }
-    }
-
-    private string RecentOutput()
-    {
-        lock (_recent)
+        finally
         {
-            return string.Join('\n', _recent.TakeLast(40));
+            var left = Proc.Marked(marker);
+            for (var i = 0; i < 120 && left.Count > 0; i++)
+            {
+                await Task.Delay(250);
+                left = Proc.Marked(marker);
+            }
+
+            foreach (var process in left)
+            {
+                log.Write($"bench: still running after the stop, killed: {process.Pid} {process.CommandLine}");
+                Os.Signal(process.Pid, Os.SigKill);
+            }
+
+            log.Dispose();
         }
     }
 
     [GeneratedRegex(@"(\d+) warm context")]
     private static partial Regex WarmPattern();
+
+    /// <summary>Colour codes (Aspire lets the services colour their redirected console).</summary>
+    [GeneratedRegex(@"\x1B\[[0-9;]*m")]
+    private static partial Regex Colours();
+
+    /// <summary>
+    /// The AppHost's log and every resource's console (Aspire.Hosting.Testing forwards them to the logger) into
+    /// bench/out/apphost.log instead of the bench's console; keeps the last lines for a failed start.
+    /// </summary>
+    private sealed class SystemLog(string path) : ILoggerProvider
+    {
+        private readonly StreamWriter _writer = OpenAppend(path);
+        private readonly Queue<string> _recent = new();
+        private bool _disposed;
+
+        /// <summary>A resource's console (forwarded under <c>{AppHost}.Resources.{name}</c>) or the AppHost's own log.</summary>
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.LastIndexOf(".Resources.", StringComparison.Ordinal) is var at and >= 0
+                ? new Logger(this, categoryName[(at + ".Resources.".Length)..], IsResource: true)
+                : new Logger(this, categoryName, IsResource: false);
+
+        public void Write(string line)
+        {
+            lock (_recent)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _writer.WriteLine(line);
+                _recent.Enqueue(line);
+                if (_recent.Count > 40)
+                {
+                    _recent.Dequeue();
+                }
+            }
+        }
+
+        public string Recent()
+        {
+            lock (_recent)
+            {
+                return string.Join('\n', _recent);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_recent)
+            {
+                if (!_disposed)
+                {
+                    _disposed = true;
+                    _writer.Dispose();
+                }
+            }
+        }
+
+        private static StreamWriter OpenAppend(string path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return new StreamWriter(path, append: true) { AutoFlush = true };
+        }
+
+        /// <summary>A resource's lines carry their own levels (stderr is forwarded as Error); the AppHost's get theirs.</summary>
+        private sealed record Logger(SystemLog Sink, string Name, bool IsResource) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            void ILogger.Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    var level = IsResource || logLevel < LogLevel.Warning ? "" : logLevel + ": ";
+                    var text = Colours().Replace(formatter(state, exception), "");
+                    Sink.Write($"[{Name}] {level}{text}{(exception is null ? "" : "\n" + exception)}");
+                }
+            }
+        }
+    }
 }

@@ -21,6 +21,12 @@ public sealed class Results
 
     public IReadOnlyDictionary<string, string> OursSettings { get; set; } = new Dictionary<string, string>();
 
+    /// <summary>How long the first start took, from creating the testing builder to the warm pool being full.</summary>
+    public TimeSpan OursStartup { get; set; }
+
+    /// <summary>What ran for ours after the first start, per role: how many processes and one command line.</summary>
+    public List<(string Role, int Count, string Command)> OursProcesses { get; } = [];
+
     // 1. Input to pixel
     public Stat? InputOurs { get; set; }
 

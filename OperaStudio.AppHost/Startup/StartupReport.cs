@@ -21,9 +21,13 @@ internal sealed partial class StartupReport(
 {
     private const int LinesKept = 25;
     private readonly ConcurrentDictionary<string, Queue<string>> _recentLines = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts watching; called before the orchestrator starts anything (its start waits for every resource).</summary>
     public void Start() => _ = WatchAsync(lifetime.ApplicationStopping);
+
+    /// <summary>Completes once every service is healthy; from then on a crash is the restarter's business.</summary>
+    public Task Ready => _ready.Task;
 
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
@@ -59,6 +63,7 @@ internal sealed partial class StartupReport(
                     if (healthy.IsSupersetOf(projects))
                     {
                         PrintReady();
+                        _ready.TrySetResult();
                         return;
                     }
                 }
@@ -158,6 +163,7 @@ internal static class StartupReportExtensions
     public static IDistributedApplicationBuilder AddStartupReport(this IDistributedApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StartupReport>();
+        builder.Services.AddHostedService<CrashRestarts>();
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             @event.Services.GetRequiredService<StartupReport>().Start();

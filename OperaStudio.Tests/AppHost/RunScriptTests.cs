@@ -11,8 +11,8 @@ namespace OperaStudio.Tests.AppHost;
 
 /// <summary>
 /// The README's start command as a user runs it: everything up with the dashboard, settings from the environment
-/// reach the services, Ctrl+C stops everything, a second start finds the data, and an AppHost killed outright
-/// leaves nothing that blocks the next start.
+/// reach the services, a crashed service comes back, Ctrl+C stops everything, a second start finds the data, and an
+/// AppHost killed outright leaves nothing that blocks the next start.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageServer pages)
@@ -21,7 +21,7 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
-    public async Task RunScript_StartsEverything_StopsCleanly_ReusesTheData_AndStartsAgainAfterAKill()
+    public async Task RunScript_StartsEverything_RestartsACrash_StopsCleanly_ReusesTheData_AndStartsAgainAfterAKill()
     {
         var dataDirectory = TestPaths.NewDirectory("apphost");
         var port = Signals.FreePort();
@@ -67,6 +67,13 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
             Assert.Contains(started, p => p.CommandLine.Contains("tools/dcp", StringComparison.Ordinal));
             Assert.Contains(started, p => p.CommandLine.Contains("OperaStudio.BrowserService", StringComparison.Ordinal));
             Assert.Contains(started, p => p.CommandLine.Contains("chromium", StringComparison.Ordinal));
+
+            // A service that crashes after the start is started again, and answers again.
+            var webService = Assert.Single(started, p => p.CommandLine.EndsWith("/OperaStudio.Web", StringComparison.Ordinal));
+            Signals.Send(webService.Pid, Signals.SigKill);
+            await host.WaitForOutputAsync("warning: web exited with code 137; starting it again (1 of 3 in 10 minutes)", TimeSpan.FromSeconds(30));
+            await host.WaitForOutputAsync("web is running again", TimeSpan.FromMinutes(1));
+            await AssertHomePageAsync(host.WebUrl);
 
             // Ctrl+C: the services stop first (they save the session), then the stores; nothing is left behind.
             host.Signal(Signals.SigInt);

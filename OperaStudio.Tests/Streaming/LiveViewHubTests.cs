@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.Streaming;
 using OperaStudio.Tests.Infrastructure;
 
@@ -231,6 +233,51 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         }
 
         Assert.Fail($"{expression} stayed '{last}', expected '{expected}'");
+    }
+
+    [Fact]
+    public async Task Click_IsTimedToTheNextFrame_AndFramesANonAckingViewerMisses_AreCountedAsDropped()
+    {
+        var inputToFrame = new List<double>();
+        long dropped = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BrowserServiceMetrics.MeterName && instrument.Name is "opera.input_to_frame.duration" or "opera.frames.dropped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (inputToFrame) { inputToFrame.Add(value); } });
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref dropped, value));
+        listener.Start();
+
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/metrics", ButtonPage + """
+            <div id="spin" style="position:absolute;left:500px;top:80px;width:40px;height:40px;background:#36c"></div>
+            <script>let a = 0; setInterval(() => document.getElementById('spin').style.transform = `rotate(${a += 7}deg)`, 16);</script>
+            """));
+        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await viewer.NextFrameAsync();
+        await viewer.ClickAsync(200, 110);
+        await WaitForPageAsync(session.Id, "document.getElementById('b').textContent", "pressed 1");
+
+        // A viewer that never acknowledges: past its window, newer frames replace the one waiting for it.
+        await using var stalled = await service.ConnectHubAsync();
+        stalled.On<FrameMessage>("Frame", _ => { });
+        await stalled.InvokeAsync<SessionDto>("Join", session.Id);
+        for (var i = 0; i < 100 && Interlocked.Read(ref dropped) == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        lock (inputToFrame)
+        {
+            Assert.NotEmpty(inputToFrame);
+            Assert.All(inputToFrame, ms => Assert.InRange(ms, 0, 1000));
+        }
+
+        Assert.True(Interlocked.Read(ref dropped) > 0, "frames replaced before a stalled viewer took them should count as dropped");
+        await CloseAsync(session.Id);
     }
 
     /// <summary>A hub viewer that acknowledges frames like the panel does.</summary>

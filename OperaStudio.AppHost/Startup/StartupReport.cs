@@ -24,7 +24,35 @@ internal sealed partial class StartupReport(
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts watching; called before the orchestrator starts anything (its start waits for every resource).</summary>
-    public void Start() => _ = WatchAsync(lifetime.ApplicationStopping);
+    public void Start()
+    {
+        if (TakenDashboardPort() is { } taken)
+        {
+            Console.Error.WriteLine(
+                $"error: Port {taken.Port} ({taken.Setting}, the dashboard) is already in use by another process, perhaps another AppHost. " +
+                $"Stop it, or choose other ports, e.g. {taken.Setting}=http://127.0.0.1:{taken.Port + 100}.");
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+
+        _ = WatchAsync(lifetime.ApplicationStopping);
+    }
+
+    /// <summary>The dashboard's ports are fixed (its address is printed and bookmarked); a taken one would be a silent dead link.</summary>
+    private (int Port, string Setting)? TakenDashboardPort()
+    {
+        foreach (var setting in (string[])["ASPNETCORE_URLS", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", "ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"])
+        {
+            if (configuration[setting]?.Split(';').FirstOrDefault() is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                && uri.Port > 0 && !Ports.IsFree(uri.Port))
+            {
+                return (uri.Port, setting);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Completes once every service is healthy; from then on a crash is the restarter's business.</summary>
     public Task Ready => _ready.Task;

@@ -27,6 +27,20 @@ public sealed class AppHostFaultTests
     }
 
     [Fact]
+    public async Task Start_DashboardPortInUse_ExitsAtOnceNamingItAndHowToChooseAnother()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var output = await RunUntilExitAsync(
+            Signals.FreePort(), TestPaths.NewDirectory("apphost-dashboard"), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+
+        Assert.Contains($"error: Port {port} (ASPNETCORE_URLS, the dashboard) is already in use by another process, perhaps another AppHost.", output);
+        Assert.DoesNotContain("Distributed application started", output);
+    }
+
+    [Fact]
     public async Task Start_RedisServerMissing_ExitsNamingThePackageToInstall()
     {
         var output = await RunUntilExitAsync(

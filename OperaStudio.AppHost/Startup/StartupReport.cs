@@ -60,9 +60,11 @@ internal sealed partial class StartupReport(
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
         var resources = model.Resources.Where(r => r is not ParameterResource).ToList();
+        // Log lines are kept only while starting: streaming every resource's log for the AppHost's lifetime costs CPU.
+        using var startLogs = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         foreach (var resource in resources)
         {
-            _ = KeepRecentLinesAsync(resource, stoppingToken);
+            _ = KeepRecentLinesAsync(resource, startLogs.Token);
         }
 
         var projects = resources.OfType<ProjectResource>().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -101,6 +103,10 @@ internal sealed partial class StartupReport(
         {
             var waiting = resources.FirstOrDefault(r => !latest.TryGetValue(r.Name, out var e) || e.Snapshot.HealthStatus != HealthStatus.Healthy);
             Fail(waiting?.Name ?? "the system", $"{waiting?.Name ?? "The system"} was not healthy within the start timeout (OPERA_STARTUP_TIMEOUT_SECONDS).");
+        }
+        finally
+        {
+            await startLogs.CancelAsync();
         }
     }
 

@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using apphost::OperaStudio.AppHost.Hosting;
 
@@ -34,6 +35,10 @@ public sealed class NativeStores : IAsyncDisposable
     public static async Task<NativeStores> StartAsync(string dataDirectory, params string[] stores)
     {
         var builder = DistributedApplicationTestingBuilder.Create();
+        // The stores' own console lines would land in every failing test's output; their warnings still do.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter($"{typeof(NativeStores).Assembly.GetName().Name}.Resources", LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
         if (stores.Contains(Redis))
         {
             builder.AddNativeRedis(Redis, dataDirectory);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Opera Studio end to end against the original design and writes docs/benchmarks.md.
-# Installs what is missing first, builds in Release, then runs the bench (it starts and stops everything itself).
+# Installs what is missing first, builds in Release, then runs the bench: it starts the system through Aspire
+# (the AppHost in its own process, as the tests do; DCP runs the stores and the services' Release builds) and stops it.
 #   ./bench.sh           full run (about 20 minutes on 2 cores), the report that is committed
 #   ./bench.sh --quick   small samples (a few minutes), same report layout, says "quick mode"
 #   ./bench.sh --out path   write the report elsewhere

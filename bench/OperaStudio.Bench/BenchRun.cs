@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -31,6 +32,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentQueue<string> _incidents = new();
     private readonly Systems _systems = new();
     private readonly Random _random = new(20261124);
     private readonly string _outDirectory = Path.Combine(repositoryRoot, "bench", "out");
@@ -104,6 +106,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             await StopAllAsync();
         }
 
+        _results.Notes.AddRange(_incidents);
         _results.LoadAfter = Proc.LoadAverage();
         _results.Duration = _clock.Elapsed;
         var markdown = ReportWriter.Write(_results);
@@ -129,7 +132,11 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             ["Sessions__IdleTimeoutSeconds"] = "3600",
         };
         var clock = Stopwatch.StartNew();
-        _ours = await OperaSystem.StartAsync(_dataDirectory, Path.Combine(_outDirectory, "apphost.log"), environment, warmContexts);
+        _ours = await OperaSystem.StartAsync(_dataDirectory, Path.Combine(_outDirectory, "apphost.log"), environment, warmContexts, incident =>
+        {
+            _incidents.Enqueue($"Opera Studio: {incident} (see bench/out/apphost.log); figures measured after it include the restart, or failed.");
+            Log($"WARNING: {incident}");
+        });
         _systems.OursMarker = _ours.Marker;
         if (warmContexts > 0)
         {
@@ -137,7 +144,9 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             _results.OursStartup = clock.Elapsed;
             _results.OursProcesses.AddRange(_systems.Snapshot().Where(x => x.System == Systems.Ours)
                 .GroupBy(x => x.Process.Role)
-                .Select(g => (g.Key, g.Count(), g.First().Process.CommandLine.Replace(repositoryRoot + "/", "", StringComparison.Ordinal)))
+                .Select(g => (g.Key, g.Count(), g.Select(x => x.Process.CommandLine)
+                    .OrderBy(c => c.Contains("OperaStudio.BrowserService", StringComparison.Ordinal) ? 0 : 1).First() // the service's `dotnet run`
+                    .Replace(repositoryRoot + "/", "", StringComparison.Ordinal)))
                 .OrderBy(x => x.Key, StringComparer.Ordinal));
             foreach (var (role, count, command) in _results.OursProcesses.Where(p => !Roles.IsChromium(p.Role)))
             {
@@ -277,6 +286,14 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             BaselineFirstFrameCold = Describe(r.BaselineFirstFrameCold),
             Memory = r.ResourcesOurs.Select(l => new { System = "ours", l.Sessions, ServiceSideMb = l.Memory.ServiceSide(Systems.Ours), CpuPercent = l.Cpu.ServiceSide(Systems.Ours) })
                 .Concat(r.ResourcesBaseline.Select(l => new { System = "baseline", l.Sessions, ServiceSideMb = l.Memory.ServiceSide(Systems.Baseline), CpuPercent = l.Cpu.ServiceSide(Systems.Baseline) })),
+            Orchestration = r.ResourcesOurs.Select(l => new
+            {
+                l.Sessions,
+                Mb = Roles.Orchestration.ToDictionary(role => role, role => l.Memory.Total(Systems.Ours, x => x == role)),
+                CpuPercent = Roles.Orchestration.ToDictionary(role => role, role => l.Cpu.Total(Systems.Ours, x => x == role)),
+            }),
+            OursStartupSeconds = r.OursStartup.TotalSeconds,
+            OursProcesses = r.OursProcesses.Select(p => new { p.Role, p.Count, p.Command }),
             r.BytesOurs,
             r.BytesBaseline,
             AgentStep = Describe(r.AgentStep),

@@ -17,13 +17,14 @@ public sealed record ProcInfo(int Pid, int ParentPid, string Name, string Comman
         _ when Executable == "OperaStudio.BrowserService" || CommandLine.Contains("OperaStudio.BrowserService.dll", StringComparison.Ordinal) => Roles.Service,
         _ when Executable == "OperaStudio.Web" || CommandLine.Contains("OperaStudio.Web.dll", StringComparison.Ordinal) => Roles.WebApp,
         _ when Executable.StartsWith("Aspire.Dashboard", StringComparison.Ordinal) || CommandLine.Contains("Aspire.Dashboard.dll", StringComparison.Ordinal) => Roles.Dashboard,
-        _ when Executable is "dcp" or "dcpctrl" or "dcpproc" || CommandLine.Contains("/tools/dcp ", StringComparison.Ordinal) || CommandLine.Contains("/tools/ext/", StringComparison.Ordinal) => Roles.Dcp,
+        // DCP's API server, controllers and a monitor-process per resource; and its container-runtime probes (docker --version).
+        _ when Executable is "dcp" or "dcpctrl" or "dcpproc" or "docker" or "podman" || CommandLine.Contains("/tools/dcp ", StringComparison.Ordinal) => Roles.Dcp,
         _ when CommandLine.Contains(Baseline.BaselineServer.Command, StringComparison.Ordinal) => Roles.BaselineServer,
         _ when CommandLine.Contains("OperaStudio.Bench", StringComparison.Ordinal) => Roles.Bench,
         _ when CommandLine.Contains("--type=renderer", StringComparison.Ordinal) => Roles.Renderer,
         _ when CommandLine.Contains("--type=gpu-process", StringComparison.Ordinal) => Roles.Gpu,
         _ when CommandLine.Contains("--type=utility", StringComparison.Ordinal) => Roles.Utility,
-        _ when CommandLine.Contains("--type=zygote", StringComparison.Ordinal) || CommandLine.Contains("--type=", StringComparison.Ordinal) => Roles.ChromiumOther,
+        _ when CommandLine.Contains("--type=", StringComparison.Ordinal) || Executable == "chrome_crashpad_handler" => Roles.ChromiumOther,
         _ when Name.StartsWith("chrom", StringComparison.Ordinal) || CommandLine.Contains("chromium", StringComparison.Ordinal) => Roles.ChromiumBrowser,
         _ when Name.StartsWith("redis", StringComparison.Ordinal) || Name.StartsWith("postgres", StringComparison.Ordinal) || Name is "setpriv" => Roles.DataStores,
         _ => Roles.Other,
@@ -45,7 +46,7 @@ public static class Roles
     public const string Renderer = "Chromium renderers";
     public const string Gpu = "Chromium GPU process";
     public const string Utility = "Chromium utility (network, storage)";
-    public const string ChromiumOther = "Chromium other (zygote…)";
+    public const string ChromiumOther = "Chromium other (zygotes, crash handler)";
     public const string ChromiumBrowser = "Chromium browser process";
     public const string DataStores = "Redis + PostgreSQL";
     public const string Other = "other";

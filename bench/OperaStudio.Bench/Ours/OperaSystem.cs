@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
     private readonly IDistributedApplicationTestingBuilder _builder;
     private readonly DistributedApplication _app;
     private readonly SystemLog _log;
+    private readonly CancellationTokenSource _stopping = new();
 
     private OperaSystem(IDistributedApplicationTestingBuilder builder, DistributedApplication app, SystemLog log, string marker)
     {
@@ -53,8 +55,14 @@ public sealed partial class OperaSystem : IAsyncDisposable
 
     public static string MarkerFor(string dataDirectory) => $"OPERA_DATA_DIR={dataDirectory}";
 
+    /// <summary>
+    /// Starts the system with the bench's <paramref name="settings"/> (as <c>Section__Key</c> variables) and data folder,
+    /// logs into <paramref name="logPath"/>, and returns once both services are healthy and the warm pool holds
+    /// <paramref name="expectedWarm"/> contexts. <paramref name="incident"/> is told when a store or service exits while
+    /// the system should be running.
+    /// </summary>
     public static async Task<OperaSystem> StartAsync(
-        string dataDirectory, string logPath, IReadOnlyDictionary<string, string> settings, int expectedWarm)
+        string dataDirectory, string logPath, IReadOnlyDictionary<string, string> settings, int expectedWarm, Action<string> incident)
     {
         var log = new SystemLog(logPath);
         var environment = new Dictionary<string, string>(settings)
@@ -103,6 +111,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
             }
 
             system = new OperaSystem(builder, app, log, marker) { Settings = settings };
+            _ = system.WatchResourcesAsync(incident);
             system.Web = app.GetEndpoint(ResourceNames.Web, "http");
             system.Service = app.GetEndpoint(ResourceNames.BrowserService, "http");
             system.WebHttp = new HttpClient { BaseAddress = system.Web, Timeout = TimeSpan.FromSeconds(60) };
@@ -184,6 +193,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         WebHttp?.Dispose();
         ServiceHttp?.Dispose();
         await StopAsync(_builder, _app, _log, Marker);
@@ -229,6 +239,39 @@ public sealed partial class OperaSystem : IAsyncDisposable
             }
 
             log.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes every resource's state changes (with exit codes) to the log, and reports a store or service that exits
+    /// while the system should be running: nothing in the resources' own logs says so when a process is killed.
+    /// </summary>
+    private async Task WatchResourcesAsync(Action<string> incident)
+    {
+        var states = new Dictionary<string, string?>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var update in _app.ResourceNotifications.WatchAsync(_stopping.Token))
+            {
+                var name = update.Resource.Name;
+                var state = update.Snapshot.State?.Text;
+                if (states.TryGetValue(name, out var previous) && previous == state)
+                {
+                    continue;
+                }
+
+                states[name] = state;
+                var exit = update.Snapshot.ExitCode is { } code ? $" (exit code {code})" : "";
+                _log.Write($"bench: {name} is {(string.IsNullOrEmpty(state) ? "?" : state)}{exit}");
+                if (!_stopping.IsCancellationRequested && update.Resource is ProjectResource or ExecutableResource
+                    && state is not null && KnownResourceStates.TerminalStates.Contains(state))
+                {
+                    incident($"{name} became {state}{exit} at {DateTime.Now:HH:mm:ss} while the system should have been running");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

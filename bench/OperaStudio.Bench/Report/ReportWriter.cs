@@ -145,8 +145,8 @@ public static class ReportWriter
         var launch = r.OursProcesses.FirstOrDefault(p => p.Role == Roles.DotnetRun).Command;
         var service = r.OursProcesses.FirstOrDefault(p => p.Role == Roles.Service).Command;
         md.AppendLine($"- **Build:** git commit {m.GitCommit}, {BenchRun.BuildConfiguration} configuration (the bench builds everything in it; Aspire runs " +
-            $"each service as `{launch ?? "?"}`, which starts `{service?.Split(' ')[0] ?? "?"}`), {m.Runtime}, ASPNETCORE_ENVIRONMENT=Development " +
-            "(the AppHost's default, as `./run.sh` runs).");
+            $"each project through `dotnet run --no-build` in the AppHost's configuration — the browser service as `{launch ?? "?"}`, which starts " +
+            $"`{service?.Split(' ')[0] ?? "?"}`), {m.Runtime}, ASPNETCORE_ENVIRONMENT=Development (the AppHost's default, as `./run.sh` runs).");
         md.AppendLine($"- **Start:** Opera Studio was up (both services healthy, the warm pool full) {r.OursStartup.TotalSeconds:0.0} s after the bench " +
             "asked Aspire for it.");
         md.AppendLine($"- **Chromium:** {r.ChromiumVersion} (Debian's package), driven by Microsoft.Playwright 1.64.1 — the same binary for our service, the baseline and the viewer.");
@@ -396,7 +396,8 @@ public static class ReportWriter
         md.AppendLine("## The orchestration's share");
         md.AppendLine();
         md.AppendLine("What Aspire runs beside the system itself, from the same samples as sections 4 and 5 (no session, and the most idle sessions " +
-            "with a viewer each): DCP (its API server, its controllers and a `monitor-process` per resource), the Aspire dashboard (which also " +
+            "with a viewer each): DCP (its API server, its controllers, a `monitor-process` per resource, and the `docker --version` it runs now and " +
+            "then to look for a container runtime), the Aspire dashboard (which also " +
             "receives the services' logs, traces and metrics over OTLP), and the `dotnet run` wrapper DCP starts for each project (the service is its " +
             "child). The AppHost's own code runs in the bench's process here (its share is inside the bench's row of the viewer side); under " +
             "`./run.sh` it is one more .NET process. The services' own cost of exporting telemetry is inside their rows.");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace OperaStudio.AppHost.Startup;
@@ -36,7 +37,7 @@ internal sealed class CrashRestarts(
 
                 if (state == KnownResourceStates.Running)
                 {
-                    if (down.Remove(name))
+                    if (update.Snapshot.HealthStatus == HealthStatus.Healthy && down.Remove(name))
                     {
                         Console.Out.WriteLine($"{name} is running again");
                     }

@@ -78,12 +78,9 @@ internal sealed partial class StartupReport(
             {
                 latest[update.Resource.Name] = update;
                 var state = update.Snapshot.State?.Text;
-                if (state == KnownResourceStates.FailedToStart
-                    || (state is not null && KnownResourceStates.TerminalStates.Contains(state) && update.Resource is ExecutableResource or ProjectResource))
+                if (HasFailed(update))
                 {
-                    Fail(update.Resource.Name, state == KnownResourceStates.FailedToStart
-                        ? $"{update.Resource.Name} failed to start."
-                        : $"{update.Resource.Name} exited with code {update.Snapshot.ExitCode?.ToString() ?? "?"} during start.");
+                    await ReportFailuresAsync(resources);
                     return;
                 }
 
@@ -108,6 +105,33 @@ internal sealed partial class StartupReport(
         {
             await startLogs.CancelAsync();
         }
+    }
+
+    private static bool HasFailed(ResourceEvent update) =>
+        update.Snapshot.State?.Text is { } state
+        && (state == KnownResourceStates.FailedToStart
+            || (KnownResourceStates.TerminalStates.Contains(state) && update.Resource is ExecutableResource or ProjectResource));
+
+    /// <summary>
+    /// One failure brings down what waits for it (a missing PostgreSQL fails the browser service too), in either order:
+    /// after a moment for the rest to settle, every failed resource is reported, the data stores (causes) first.
+    /// </summary>
+    private async Task ReportFailuresAsync(IReadOnlyList<IResource> resources)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var failed = resources
+            .Select(r => notifications.TryGetCurrentState(r.Name, out var e) && HasFailed(e) ? e : null)
+            .OfType<ResourceEvent>()
+            .OrderBy(e => e.Resource is ProjectResource)
+            .ToList();
+        foreach (var failure in failed)
+        {
+            Report(failure.Resource.Name, failure.Snapshot.State?.Text == KnownResourceStates.FailedToStart
+                ? $"{failure.Resource.Name} failed to start."
+                : $"{failure.Resource.Name} exited with code {failure.Snapshot.ExitCode?.ToString() ?? "?"} during start.");
+        }
+
+        Stop();
     }
 
     private void PrintReady()
@@ -139,6 +163,18 @@ internal sealed partial class StartupReport(
 
     private void Fail(string resource, string reason)
     {
+        Report(resource, reason);
+        Stop();
+    }
+
+    private void Stop()
+    {
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
+    private void Report(string resource, string reason)
+    {
         var error = Console.Error;
         error.WriteLine($"error: {reason} Its last lines are below; the dashboard shows the rest.");
         if (_recentLines.TryGetValue(resource, out var lines))
@@ -153,8 +189,6 @@ internal sealed partial class StartupReport(
         }
 
         error.Flush();
-        Environment.ExitCode = 1;
-        lifetime.StopApplication();
     }
 
     /// <summary>Keeps each resource's last lines (without stack frames) for a failure report.</summary>

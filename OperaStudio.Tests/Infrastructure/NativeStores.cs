@@ -35,9 +35,9 @@ public sealed class NativeStores : IAsyncDisposable
     public static async Task<NativeStores> StartAsync(string dataDirectory, params string[] stores)
     {
         var builder = DistributedApplicationTestingBuilder.Create();
-        // The stores' own console lines would land in every failing test's output; their warnings still do.
+        // The stores' console lines (PostgreSQL logs to stderr, read as errors) would land in every failing test's output.
         builder.Services.AddLogging(logging => logging
-            .AddFilter($"{typeof(NativeStores).Assembly.GetName().Name}.Resources", LogLevel.Warning)
+            .AddFilter($"{typeof(NativeStores).Assembly.GetName().Name}.Resources", LogLevel.None)
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
         if (stores.Contains(Redis))
         {

@@ -35,6 +35,7 @@ builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => proje
     .WithHttpEndpoint(port: settings.WebPort, isProxied: false)
     .WithProjectDefaults()
     .WithExternalHttpEndpoints()
+    .WithAppLinks()
     .WithHttpHealthCheck("/health")
     .WithPortCheck(settings.WebPort, "OPERA_WEB_PORT")
     // No WaitFor(browser): the web app starts beside it (it says so while the browser service is not there yet).

@@ -21,4 +21,19 @@ internal static class OperatorCommands
                 IconName = "Play",
                 Method = HttpMethod.Delete,
             });
+
+    /// <summary>The web app's links in the dashboard: the app itself and its operations view.</summary>
+    public static IResourceBuilder<ProjectResource> WithAppLinks(this IResourceBuilder<ProjectResource> web) =>
+        web.WithUrls(context =>
+        {
+            foreach (var url in context.Urls.Where(u => u.Endpoint?.EndpointName == "http"))
+            {
+                url.DisplayText = "Opera Studio";
+            }
+
+            if (context.Urls.FirstOrDefault(u => u.Endpoint?.EndpointName == "http") is { } app)
+            {
+                context.Urls.Add(new ResourceUrlAnnotation { Url = app.Url.TrimEnd('/') + "/operations", DisplayText = "Operations view", Endpoint = app.Endpoint });
+            }
+        });
 }

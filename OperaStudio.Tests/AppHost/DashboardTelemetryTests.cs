@@ -79,6 +79,8 @@ public sealed class DashboardTelemetryTests(ChromiumFixture chromium, TestPageSe
         try
         {
             await page.GotoAsync(new Uri(dashboard, $"/login?t={token}").ToString());
+            await Expect(page.Locator("body")).ToContainTextAsync("operadb", new() { Timeout = 30_000 });
+            await Screenshots.SaveAsync(page, "dashboard-resources");
 
             // The run: web → browser service → agent.run → a span per model call and per tool call (SK's and ours).
             await page.GotoAsync(new Uri(dashboard, $"/traces/detail/{runTrace}").ToString());

@@ -17,7 +17,8 @@ namespace OperaStudio.Tests.AppHost;
 
 /// <summary>
 /// The AppHost itself, built with Aspire.Hosting.Testing: every resource healthy, the web app's panel showing a live
-/// page, a store that dies is reported and recovers when started again, and nothing of ours runs after disposal.
+/// page, a store that dies is reported and recovers when started again, the dashboard's drain and resume work, and
+/// nothing of ours runs after disposal.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class WholeSystemTests(ChromiumFixture chromium, TestPageServer pages)
@@ -63,6 +64,14 @@ public sealed class WholeSystemTests(ChromiumFixture chromium, TestPageServer pa
                 .ExecuteCommandAsync(ResourceNames.Postgres, KnownResourceCommands.StartCommand, timeout.Token);
             Assert.True(start.Success, start.Message);
             await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Postgres, timeout.Token);
+            await WaitForHealthAsync(browser, HttpStatusCode.OK);
+
+            // The dashboard's Drain and Resume buttons on the browser service.
+            var commands = app.Services.GetRequiredService<ResourceCommandService>();
+            Assert.True((await commands.ExecuteCommandAsync(ResourceNames.BrowserService, "browser-http-http-post-/api/operations/drain", timeout.Token)).Success);
+            var drained = await WaitForHealthAsync(browser, HttpStatusCode.ServiceUnavailable);
+            Assert.StartsWith("draining", drained.GetProperty("checks").GetProperty("capacity").GetProperty("description").GetString(), StringComparison.Ordinal);
+            Assert.True((await commands.ExecuteCommandAsync(ResourceNames.BrowserService, "browser-http-http-delete-/api/operations/drain", timeout.Token)).Success);
             await WaitForHealthAsync(browser, HttpStatusCode.OK);
 
             Assert.Contains(ProcessScan.WithEnvironment(marker), p => p.CommandLine.Contains("chromium", StringComparison.Ordinal));

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using OperaStudio.Bench.Machine;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench.Baseline;
 
@@ -68,7 +69,7 @@ public sealed class BaselineProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            Os.Signal(_process.Id, Os.SigTerm);
+            Signals.Send(_process.Id, Signals.SigTerm);
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using OperaStudio.Bench.Machine;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.ServiceDefaults;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench.Ours;
 
@@ -68,7 +69,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
         var environment = new Dictionary<string, string>(settings)
         {
             ["OPERA_DATA_DIR"] = dataDirectory,
-            ["OPERA_WEB_PORT"] = Os.FreePort().ToString(),
+            ["OPERA_WEB_PORT"] = Signals.FreePort().ToString(),
             ["OPERA_USE_CONTAINERS"] = "false",
             ["NO_COLOR"] = "1",
         };
@@ -76,9 +77,9 @@ public sealed partial class OperaSystem : IAsyncDisposable
         // The dashboard's three ports, free ones (not a developer's running AppHost's): configuration of the AppHost alone.
         string[] args =
         [
-            $"--ASPNETCORE_URLS=http://127.0.0.1:{Os.FreePort()}",
-            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{Os.FreePort()}",
-            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{Os.FreePort()}",
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{Signals.FreePort()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{Signals.FreePort()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{Signals.FreePort()}",
         ];
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -235,7 +236,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
             foreach (var process in left)
             {
                 log.Write($"bench: still running after the stop, killed: {process.Pid} {process.CommandLine}");
-                Os.Signal(process.Pid, Os.SigKill);
+                Signals.Send(process.Pid, Signals.SigKill);
             }
 
             log.Dispose();

@@ -16,7 +16,7 @@ namespace OperaStudio.BrowserService.Agent;
 /// </summary>
 public static class AgentApi
 {
-    public const int MaxMessageLength = 8_000;
+    public const int MaxMessageLength = InputLimits.ChatMessage;
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
@@ -66,6 +66,16 @@ public static class AgentApi
             return Problems.SessionNotFound(id);
         }
 
+        if (request?.Tool is { Length: > InputLimits.ToolName } tool)
+        {
+            return TypedResults.BadRequest(new ActionResponse(false, null, $"'tool' is {tool.Length} characters long; the limit is {InputLimits.ToolName}."));
+        }
+
+        if (request?.Args is { } args && args.GetRawText().Length is var length and > InputLimits.ActionArguments)
+        {
+            return TypedResults.BadRequest(new ActionResponse(false, null, $"'args' is {length} characters long; the limit is {InputLimits.ActionArguments}."));
+        }
+
         var (response, badRequest) = await ActionCatalog.RunAsync(agent.Tools, request?.Tool, request?.Args, cancellationToken);
         return badRequest ? TypedResults.BadRequest(response) : TypedResults.Ok(response);
     }
@@ -82,7 +92,12 @@ public static class AgentApi
         }
 
         var text = request?.Text?.Trim();
-        if (string.IsNullOrEmpty(text) || text.Length > MaxMessageLength)
+        if (text?.Length > MaxMessageLength)
+        {
+            return Problems.TooLong("text", text.Length, MaxMessageLength);
+        }
+
+        if (string.IsNullOrEmpty(text))
         {
             return Problems.BadRequest("Invalid message", $"Send {{\"text\": \"...\"}} with 1 to {MaxMessageLength} characters.");
         }
@@ -144,6 +159,11 @@ public static class AgentApi
             return Problems.SessionNotFound(id);
         }
 
+        if (request?.Text is { Length: > InputLimits.ResumeText } text)
+        {
+            return Problems.TooLong("text", text.Length, InputLimits.ResumeText);
+        }
+
         return agent.GiveBack(request?.Text)
             ? TypedResults.Ok(agent.Control)
             : Problems.Conflict("Nothing to resume", "The agent is not waiting for you.");
@@ -197,7 +217,12 @@ public static class AgentApi
             return Problems.BadRequest("Invalid secret name", "A secret's name is 1 to 64 letters, digits, '_', '-' or '.'.");
         }
 
-        if (string.IsNullOrEmpty(request?.Value) || request.Value.Length > SecretVault.MaxValueLength)
+        if (request?.Value?.Length > SecretVault.MaxValueLength)
+        {
+            return Problems.TooLong("value", request.Value.Length, SecretVault.MaxValueLength);
+        }
+
+        if (string.IsNullOrEmpty(request?.Value))
         {
             return Problems.BadRequest("Invalid secret", $"Send {{\"value\": \"...\"}} with 1 to {SecretVault.MaxValueLength} characters.");
         }

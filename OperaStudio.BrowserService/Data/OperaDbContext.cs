@@ -82,5 +82,13 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        // Every text column takes outside text as it is storable: one bad character or an overlong value must not
+        // make PostgreSQL refuse a whole batch (ids are ours and stay exact).
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(entity => entity.GetProperties())
+                     .Where(p => p.ClrType == typeof(string) && !p.IsKey() && !p.IsForeignKey()))
+        {
+            property.SetValueConverter(StoredText.Converter(property.GetMaxLength(), property.GetColumnType() == "jsonb"));
+        }
     }
 }

@@ -18,6 +18,8 @@ public sealed class BrowserServiceMetrics : IDisposable
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _framesDropped;
     private readonly Histogram<double> _inputToFrame;
+    private readonly Counter<long> _historyDropped;
+    private readonly Counter<long> _savesRefused;
     private long _framesSentTotal;
     private long _frameBytesTotal;
     private long _inputEventsTotal;
@@ -26,6 +28,8 @@ public sealed class BrowserServiceMetrics : IDisposable
     private long _restored;
     private long _released;
     private long _framesDroppedTotal;
+    private long _historyDroppedTotal;
+    private long _savesRefusedTotal;
 
     public BrowserServiceMetrics(IMeterFactory meters)
     {
@@ -41,6 +45,11 @@ public sealed class BrowserServiceMetrics : IDisposable
             "opera.input_to_frame.duration", "ms",
             "From a click, key, wheel or paste reaching the service to the next frame Chromium paints (the server's share of input to pixel)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 35, 50, 75, 100, 150, 250, 400, 700, 1000] });
+        _historyDropped = _meter.CreateCounter<long>(
+            "opera.history.dropped", "{record}",
+            "History records not written: refused by PostgreSQL for their data (reason=invalid), or pushed out of a full queue (reason=queue-full)");
+        _savesRefused = _meter.CreateCounter<long>(
+            "opera.sessions.saves_refused", "{save}", "Session saves PostgreSQL refused for their data (not retried until the session changes)");
         FrameRate = new RateMeter(() => FramesSent);
         _meter.CreateObservableGauge("opera.frames.rate", FrameRate.PerSecond, "{frame}/s", "Frames sent to viewers per second");
     }
@@ -65,6 +74,23 @@ public sealed class BrowserServiceMetrics : IDisposable
     public long SessionsRestored => Interlocked.Read(ref _restored);
 
     public long SessionsReleased => Interlocked.Read(ref _released);
+
+    public long HistoryDropped => Interlocked.Read(ref _historyDroppedTotal);
+
+    public long SessionSavesRefused => Interlocked.Read(ref _savesRefusedTotal);
+
+    /// <summary>A history record given up: <c>invalid</c> (its data was refused) or <c>queue-full</c>.</summary>
+    public void HistoryRecordDropped(string reason)
+    {
+        Interlocked.Increment(ref _historyDroppedTotal);
+        _historyDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    public void SessionSaveRefused()
+    {
+        Interlocked.Increment(ref _savesRefusedTotal);
+        _savesRefused.Add(1);
+    }
 
     public void FrameSent(int bytes)
     {

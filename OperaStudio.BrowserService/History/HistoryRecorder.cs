@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Data;
+using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.History;
@@ -13,19 +15,42 @@ namespace OperaStudio.BrowserService.History;
 /// its tab, target and outcome), and the chat with its tool steps. Callers only enqueue; a background writer
 /// batches the inserts, and keeps (a bounded number of) them while PostgreSQL is away.
 /// </summary>
-public sealed partial class HistoryRecorder(
-    IDbContextFactory<OperaDbContext> factory,
-    DatabaseInitializer database,
-    TimeProvider time,
-    ILogger<HistoryRecorder> logger) : BackgroundService
+public sealed partial class HistoryRecorder : BackgroundService
 {
-    private const int Capacity = 20_000;
-    private const int BatchSize = 500;
+    private const int MaxBatchSize = 500;
 
-    private readonly Channel<HistoryItem> _items = Channel.CreateBounded<HistoryItem>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly IDbContextFactory<OperaDbContext> _factory;
+    private readonly DatabaseInitializer _database;
+    private readonly BrowserServiceMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HistoryRecorder> _logger;
+    private readonly Channel<HistoryItem> _items;
+    private readonly int _capacity;
+    private readonly int _batchSize;
     private readonly ConcurrentDictionary<string, HumanActivity> _human = new(StringComparer.Ordinal);
     private long _written;
+    private long _droppedUnlogged;
+
+    public HistoryRecorder(
+        IDbContextFactory<OperaDbContext> factory, DatabaseInitializer database, BrowserServiceMetrics metrics,
+        IOptions<HistoryOptions> options, TimeProvider time, ILogger<HistoryRecorder> logger)
+    {
+        _factory = factory;
+        _database = database;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _capacity = options.Value.MaxPending;
+        // The batch in hand counts too: at most twice the bound is ever held.
+        _batchSize = Math.Min(MaxBatchSize, _capacity);
+        _items = Channel.CreateBounded<HistoryItem>(
+            new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ =>
+            {
+                Interlocked.Increment(ref _droppedUnlogged);
+                _metrics.HistoryRecordDropped("queue-full");
+            });
+    }
 
     /// <summary>Records written so far (for the operations view).</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -50,7 +75,7 @@ public sealed partial class HistoryRecorder(
                         Navigation(session.Id, navigated.TabId, unfinished.Url, unfinished.Title, unfinished.At);
                     }
 
-                    pendingNavigations[navigated.TabId] = new PendingNavigation(navigated.Url, time.GetUtcNow(), "");
+                    pendingNavigations[navigated.TabId] = new PendingNavigation(navigated.Url, _time.GetUtcNow(), "");
                     break;
                 case TabUpdated { Tab: var tab } when pendingNavigations.TryGetValue(tab.Id, out var pending)
                     && pending.Url == tab.Url && tab.Title != tab.Url:
@@ -89,7 +114,7 @@ public sealed partial class HistoryRecorder(
 
     /// <summary>An action by a person in the panel, or by a script or the web app through the API.</summary>
     public void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null) =>
-        Action(sessionId, tabId, actor, kind, target, outcome, detail, time.GetUtcNow());
+        Action(sessionId, tabId, actor, kind, target, outcome, detail, _time.GetUtcNow());
 
     private void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at)
     {
@@ -109,14 +134,14 @@ public sealed partial class HistoryRecorder(
     }
 
     public void Typed(string sessionId, string? tabId, int characters) =>
-        _human.GetValueOrDefault(sessionId)?.Typed(tabId, characters, time.GetUtcNow());
+        _human.GetValueOrDefault(sessionId)?.Typed(tabId, characters, _time.GetUtcNow());
 
     public void Scrolled(string sessionId, string? tabId, double deltaY) =>
-        _human.GetValueOrDefault(sessionId)?.Scrolled(tabId, deltaY, time.GetUtcNow());
+        _human.GetValueOrDefault(sessionId)?.Scrolled(tabId, deltaY, _time.GetUtcNow());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<HistoryItem>(BatchSize);
+        var batch = new List<HistoryItem>(_batchSize);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -143,7 +168,8 @@ public sealed partial class HistoryRecorder(
                 break;
             }
 
-            while (batch.Count < BatchSize && _items.Reader.TryRead(out var item))
+            LogDroppedWhileFull();
+            while (batch.Count < _batchSize && _items.Reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
@@ -153,10 +179,8 @@ public sealed partial class HistoryRecorder(
                 continue;
             }
 
-            if (await TryWriteAsync(batch, stoppingToken))
+            if (await WriteAsync(batch, stoppingToken))
             {
-                Interlocked.Add(ref _written, batch.Count);
-                batch.Clear();
                 failures = 0;
             }
             else
@@ -182,16 +206,61 @@ public sealed partial class HistoryRecorder(
 
         if (batch.Count > 0)
         {
-            await TryWriteAsync(batch, CancellationToken.None);
+            await WriteAsync(batch, CancellationToken.None);
         }
+
+        LogDroppedWhileFull();
     }
 
-    private async Task<bool> TryWriteAsync(List<HistoryItem> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the batch and empties it. A part PostgreSQL refuses for its data is halved until the record at fault is
+    /// alone, which is dropped (logged and counted) so the rest is written. False when the store is away: what is not
+    /// written yet stays in the batch for the next try.
+    /// </summary>
+    private async Task<bool> WriteAsync(List<HistoryItem> batch, CancellationToken cancellationToken)
+    {
+        var done = new HashSet<HistoryItem>(ReferenceEqualityComparer.Instance);
+        var reachable = await WriteSplittingAsync(batch, done, cancellationToken);
+        batch.RemoveAll(done.Contains);
+        return reachable;
+    }
+
+    private async Task<bool> WriteSplittingAsync(List<HistoryItem> part, HashSet<HistoryItem> done, CancellationToken cancellationToken)
+    {
+        var failure = await TryWriteAsync(part, cancellationToken);
+        if (failure is null)
+        {
+            done.UnionWith(part);
+            Interlocked.Add(ref _written, part.Count);
+            return true;
+        }
+
+        if (!StoreErrors.IsDataError(failure))
+        {
+            LogWriteFailed(failure, part.Count, Pending);
+            return false;
+        }
+
+        if (part.Count == 1)
+        {
+            done.Add(part[0]);
+            _metrics.HistoryRecordDropped("invalid");
+            LogRecordRefused(failure, part[0].GetType().Name, part[0].SessionId);
+            return true;
+        }
+
+        var half = part.Count / 2;
+        return await WriteSplittingAsync(part[..half], done, cancellationToken)
+            && await WriteSplittingAsync(part[half..], done, cancellationToken);
+    }
+
+    /// <summary>One attempt in one transaction; the error when it failed.</summary>
+    private async Task<Exception?> TryWriteAsync(List<HistoryItem> batch, CancellationToken cancellationToken)
     {
         try
         {
-            await database.WaitUntilReadyAsync(cancellationToken);
-            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await _database.WaitUntilReadyAsync(cancellationToken);
+            await using var db = await _factory.CreateDbContextAsync(cancellationToken);
             foreach (var item in batch)
             {
                 switch (item)
@@ -209,12 +278,19 @@ public sealed partial class HistoryRecorder(
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            return true;
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogWriteFailed(ex, batch.Count, Pending);
-            return false;
+            return ex;
+        }
+    }
+
+    private void LogDroppedWhileFull()
+    {
+        if (Interlocked.Exchange(ref _droppedUnlogged, 0) is var dropped and > 0)
+        {
+            LogQueueFull(dropped, _capacity);
         }
     }
 
@@ -229,12 +305,12 @@ public sealed partial class HistoryRecorder(
         var outcome = step.Status;
         Enqueue(new HistoryItem.Chat(new ChatMessageRecord
         {
-            SessionId = session.Id, RunId = step.RunId, At = step.FinishedAt ?? time.GetUtcNow(), Role = "tool",
+            SessionId = session.Id, RunId = step.RunId, At = step.FinishedAt ?? _time.GetUtcNow(), Role = "tool",
             ToolName = step.Tool, ToolArguments = step.Arguments, ToolResult = Clip(step.Error ?? step.Summary, 4000), Status = outcome,
         }));
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
-            SessionId = session.Id, TabId = session.IsClosed ? null : session.ActiveTab.Id, At = step.FinishedAt ?? time.GetUtcNow(),
+            SessionId = session.Id, TabId = session.IsClosed ? null : session.ActiveTab.Id, At = step.FinishedAt ?? _time.GetUtcNow(),
             Actor = step.Source == "actions" ? Actor.Api : Actor.Agent, Kind = step.Tool,
             Target = Clip(step.Arguments, 2000), Outcome = outcome, Detail = null, RunId = step.RunId,
         }));
@@ -247,7 +323,7 @@ public sealed partial class HistoryRecorder(
             return;
         }
 
-        foreach (var (kind, burst) in activity.TakeFinished(time.GetUtcNow(), all))
+        foreach (var (kind, burst) in activity.TakeFinished(_time.GetUtcNow(), all))
         {
             Enqueue(new HistoryItem.Action(new ActionRecord
             {
@@ -261,7 +337,7 @@ public sealed partial class HistoryRecorder(
     private async Task DescribeAndRecordAsync(string sessionId, BrowserTab tab, double x, double y)
     {
         // Dated when clicked, not when described: the page may be slow to answer, and the timeline is in time order.
-        var at = time.GetUtcNow();
+        var at = _time.GetUtcNow();
         string? target;
         try
         {
@@ -283,13 +359,19 @@ public sealed partial class HistoryRecorder(
         Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at);
     }
 
-    /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go.</summary>
+    /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go (counted).</summary>
     private void Enqueue(HistoryItem item) => _items.Writer.TryWrite(item);
 
     private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history record(s) failed; {Pending} more wait. Retrying")]
     private partial void LogWriteFailed(Exception exception, int count, int pending);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refused a history record ({Kind} of session {SessionId}) for its data; dropped it, the rest is written")]
+    private partial void LogRecordRefused(Exception exception, string kind, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The history queue was full ({Capacity} records, History:MaxPending): dropped the {Dropped} oldest")]
+    private partial void LogQueueFull(long dropped, int capacity);
 
     private sealed record PendingNavigation(string Url, DateTimeOffset At, string Title);
 }

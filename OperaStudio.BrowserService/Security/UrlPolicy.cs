@@ -29,7 +29,14 @@ public sealed class UrlPolicy
     }
 
     /// <summary>The scheme and host checks, without DNS: a name this allows may still resolve to a refused address.</summary>
-    public UrlDecision Evaluate(Uri url, UrlUse use)
+    public UrlDecision Evaluate(Uri url, UrlUse use) => Evaluate(url, use, currentPage: null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(Uri, UrlUse)"/> for a tab now at <paramref name="currentPage"/>: a <c>blob:</c> URL of
+    /// that page's own origin may be opened as a page (the page may navigate to its own blobs, as in any browser, and
+    /// the API may do what the page may); any other blob:, and every data:, is refused as a page.
+    /// </summary>
+    public UrlDecision Evaluate(Uri url, UrlUse use, Uri? currentPage)
     {
         if (!url.IsAbsoluteUri)
         {
@@ -41,7 +48,12 @@ public sealed class UrlPolicy
             _ when NetworkSchemes.Contains(url.Scheme) => EvaluateHost(HostParser.Parse(url.Host), url.Port),
             "about" when url.AbsolutePath is "blank" or "srcdoc" => UrlDecision.Allow("about:blank is an empty page."),
             "data" or "blob" when use == UrlUse.Subresource => UrlDecision.Allow($"{url.Scheme}: content may be used inside a page."),
-            "data" or "blob" => SchemeRefused(url.Scheme, "it may be used inside a page but not opened as one"),
+            "blob" when BlobOrigin(url) is { } origin && currentPage is not null && SameOrigin(origin, currentPage) =>
+                EvaluateHost(HostParser.Parse(origin.Host), origin.Port) is { Allowed: false } refused
+                    ? refused
+                    : UrlDecision.Allow($"{url.Scheme}: content of the page's own origin ({origin.GetLeftPart(UriPartial.Authority)}) may be opened."),
+            "blob" => SchemeRefused(url.Scheme, "it may be used inside a page, or opened as a page only by a page of its own origin"),
+            "data" => SchemeRefused(url.Scheme, "it may be used inside a page but not opened as one"),
             "javascript" => SchemeRefused(url.Scheme, "scripts are not run from URLs"),
             "file" => SchemeRefused(url.Scheme, "it would show the server's own files"),
             "chrome" or "chrome-untrusted" or "devtools" or "view-source" or "about" =>
@@ -54,9 +66,13 @@ public sealed class UrlPolicy
     /// <see cref="Evaluate"/>, then DNS: every address a name resolves to must pass (an allow-listed name skips this),
     /// so an API caller gets a clear refusal before navigating rather than a browser error after.
     /// </summary>
-    public async Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, CancellationToken cancellationToken = default)
+    public Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(url, use, null, cancellationToken);
+
+    /// <inheritdoc cref="EvaluateAsync(Uri, UrlUse, CancellationToken)"/>
+    public async Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, Uri? currentPage, CancellationToken cancellationToken = default)
     {
-        var decision = Evaluate(url, use);
+        var decision = Evaluate(url, use, currentPage);
         var host = url.IsAbsoluteUri && NetworkSchemes.Contains(url.Scheme) ? HostParser.Parse(url.Host) : null;
         if (!decision.Allowed || host?.Name is not { } name || host.IsLocalhostName || IsAllowListed(host, url.Port))
         {
@@ -183,6 +199,18 @@ public sealed class UrlPolicy
 
         return UrlDecision.Allow($"{host.Name} passes the name checks; the addresses it resolves to are checked on connect.");
     }
+
+    /// <summary>The origin a <c>blob:</c> URL belongs to (<c>blob:https://site/uuid</c> → https://site), when it is a network one.</summary>
+    private static Uri? BlobOrigin(Uri url) =>
+        Uri.TryCreate(url.OriginalString[(url.OriginalString.IndexOf(':', StringComparison.Ordinal) + 1)..], UriKind.Absolute, out var inner)
+        && inner.Scheme is "http" or "https"
+            ? inner
+            : null;
+
+    /// <summary>Same scheme, host and port; a page that is itself a blob: counts as its origin's.</summary>
+    private static bool SameOrigin(Uri origin, Uri page) =>
+        (page.Scheme == "blob" ? BlobOrigin(page) : page) is { } b
+        && origin.Scheme == b.Scheme && string.Equals(origin.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && origin.Port == b.Port;
 
     private bool IsAllowListed(ParsedHost host, int port) => _allowed.Any(entry => entry.Admits(host, port));
 

@@ -18,6 +18,18 @@ internal static class Problems
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title,
             extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code });
 
+    /// <summary>A text input over its limit: names the field and the limit, for people and programs alike.</summary>
+    public static ProblemHttpResult TooLong(string field, int length, int limit) =>
+        TypedResults.Problem(
+            $"'{field}' is {length} characters long; the limit is {limit}.", statusCode: StatusCodes.Status400BadRequest,
+            title: "Input too long",
+            extensions: new Dictionary<string, object?> { ["code"] = "too-long", ["field"] = field, ["limit"] = limit });
+
+    /// <summary>A well-formed request the URL policy refuses: 403, as the filtering proxy answers the browser.</summary>
+    public static ProblemHttpResult Refused(string detail, string code) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Address refused by the URL policy",
+            extensions: new Dictionary<string, object?> { ["code"] = code });
+
     public static ProblemHttpResult Conflict(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
 

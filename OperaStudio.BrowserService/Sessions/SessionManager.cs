@@ -20,6 +20,8 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, BrowserSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _restoring = new(StringComparer.Ordinal);
+    // Closed here while the store could not record it: never restored from a stale record meanwhile.
+    private readonly ConcurrentDictionary<string, byte> _closedNotStored = new(StringComparer.Ordinal);
     private readonly BrowserPool _pool;
     private readonly UrlGuard _guard;
     private readonly SessionSaver _saver;
@@ -64,7 +66,10 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     /// <summary>A session live on this node (no restore).</summary>
     public BrowserSession? Find(string id) => _sessions.GetValueOrDefault(id);
 
-    /// <summary>A new session from the warm pool; opens <paramref name="url"/> (waiting for commit) when given.</summary>
+    /// <summary>
+    /// A new session from the warm pool; opens <paramref name="url"/> (waiting for commit) when given. When that first
+    /// navigation fails the session is closed before the error reaches the caller: a failed create leaves nothing behind.
+    /// </summary>
     public async Task<BrowserSession> CreateAsync(Uri? url, string? owner = null, CancellationToken cancellationToken = default)
     {
         using var activity = BrowserServiceActivities.SessionCreate();
@@ -87,7 +92,15 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         activity?.SetTag("opera.session.id", session.Id).SetTag("opera.pool.warm", lease.WasWarm);
         if (url is not null)
         {
-            await session.ActiveTab.NavigateAsync(url, cancellationToken);
+            try
+            {
+                await session.ActiveTab.NavigateAsync(url, cancellationToken);
+            }
+            catch
+            {
+                await CloseAsync(session.Id, "its first navigation failed");
+                throw;
+            }
         }
 
         return session;
@@ -104,6 +117,11 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
             return live;
         }
 
+        if (_closedNotStored.ContainsKey(id))
+        {
+            return null;
+        }
+
         var gate = _restoring.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
@@ -111,6 +129,11 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
             if (Find(id) is { } restoredMeanwhile)
             {
                 return restoredMeanwhile;
+            }
+
+            if (_closedNotStored.ContainsKey(id))
+            {
+                return null;
             }
 
             var saved = await _store.LoadRestorableAsync(id, cancellationToken);
@@ -149,14 +172,28 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Closes a session for good (its user ended it); its history stays. Also closes a saved, not-live one.</summary>
+    /// <summary>
+    /// Closes a session for good (its user ended it); its history stays. Also closes a saved, not-live one. A close
+    /// holds even when the final save fails (PostgreSQL away, or refusing the session's data): the state is then
+    /// marked closed on its own, retried until it is stored, and until then this node never restores the session.
+    /// </summary>
     public async Task<bool> CloseAsync(string id, string reason)
     {
         if (_sessions.TryRemove(id, out var session))
         {
-            await _saver.SaveNowAsync(session, SessionLifecycle.Closed, reason);
+            _closedNotStored[id] = 0;
+            var saved = await _saver.SaveNowAsync(session, SessionLifecycle.Closed, reason);
             await session.CloseAsync(reason);
             LogSessionClosed(id, reason);
+            if (saved)
+            {
+                _closedNotStored.TryRemove(id, out _);
+            }
+            else
+            {
+                _ = RecordCloseAsync(id, reason);
+            }
+
             return true;
         }
 
@@ -167,6 +204,40 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>Marks a closed session's record closed, retrying while the store is away.</summary>
+    private async Task RecordCloseAsync(string id, string reason)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _store.MarkAsync(id, SessionLifecycle.Closed, reason, _stopping.Token);
+                _closedNotStored.TryRemove(id, out _);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (attempt == 1)
+                {
+                    LogCloseNotStored(ex, id);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), _time, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Saves and releases a session (its context and processes go); the next use restores it.</summary>
@@ -364,6 +435,9 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: {Draining} (no new sessions while draining)")]
     private partial void LogDraining(bool draining);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} is closed but its record could not be marked so; retrying (this node will not restore it meanwhile)")]
+    private partial void LogCloseNotStored(Exception exception, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark session {SessionId} as suspended")]
     private partial void LogMarkFailed(Exception exception, string sessionId);

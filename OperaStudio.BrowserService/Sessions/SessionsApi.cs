@@ -169,7 +169,8 @@ public static class SessionsApi
             return notFound!;
         }
 
-        var check = await guard.CheckAsync(request?.Url, cancellationToken);
+        // The tab's own origin may open its blob: URLs, as the page itself may.
+        var check = await guard.CheckAsync(request?.Url, tab!.Url, cancellationToken);
         if (check.Problem is { } problem)
         {
             await UrlGuard.ShowRefusalAsync(tab!, check);
@@ -282,6 +283,11 @@ public static class SessionsApi
         if (request is null)
         {
             return Problems.BadRequest("Missing answer", "Send {\"accept\": true|false, \"promptText\": \"...\"}.");
+        }
+
+        if (request.PromptText is { Length: > InputLimits.DialogAnswer } promptText)
+        {
+            return Problems.TooLong("promptText", promptText.Length, InputLimits.DialogAnswer);
         }
 
         var dialog = tab!.PendingDialog;

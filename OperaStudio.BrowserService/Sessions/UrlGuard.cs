@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Security;
 
 namespace OperaStudio.BrowserService.Sessions;
 
 /// <summary>
-/// The sessions API's view of the URL policy: turns what a user typed into a URL, refuses what the policy refuses
-/// with a 400 that says why (and shows the same explanation in the tab), and turns Chromium's navigation errors —
-/// including a proxy refusal behind ERR_TUNNEL_CONNECTION_FAILED — into clear problems.
+/// The sessions API's view of the URL policy: turns what a user typed into a URL (400 when it is missing, malformed or
+/// longer than <see cref="InputLimits.Url"/>), refuses what the policy refuses with a 403 that says why (and shows the
+/// same explanation in the tab), and turns Chromium's navigation errors — including a proxy refusal behind
+/// ERR_TUNNEL_CONNECTION_FAILED — into clear problems.
 /// </summary>
 public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
 {
@@ -16,12 +18,23 @@ public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
         public bool Allowed => Problem is null;
     }
 
-    public async Task<Check> CheckAsync(string? input, CancellationToken cancellationToken)
+    public Task<Check> CheckAsync(string? input, CancellationToken cancellationToken) => CheckAsync(input, null, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="currentPage"/> is where the tab is now: a <c>blob:</c> URL of that same origin may be opened,
+    /// as the page itself may (see <see cref="UrlPolicy.Evaluate(Uri, UrlUse, Uri?)"/>).
+    /// </summary>
+    public async Task<Check> CheckAsync(string? input, string? currentPage, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(input))
         {
             const string missing = "Send {\"url\": \"https://...\"}.";
             return new Check(null, Problems.BadRequest("Missing URL", missing, "missing-url"), null, missing);
+        }
+
+        if (input.Length > InputLimits.Url)
+        {
+            return TooLong(input.Length);
         }
 
         if (!UrlPolicy.TryNormalize(input, out var url, out var error))
@@ -32,10 +45,22 @@ public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
             return new Check(null, Problems.BadRequest("Invalid URL", reason, "invalid-url"), null, reason);
         }
 
-        var decision = await policy.EvaluateAsync(url, UrlUse.TopLevel, cancellationToken);
+        if (url.AbsoluteUri.Length > InputLimits.Url)
+        {
+            return TooLong(url.AbsoluteUri.Length);
+        }
+
+        var page = currentPage is not null && Uri.TryCreate(currentPage, UriKind.Absolute, out var current) ? current : null;
+        var decision = await policy.EvaluateAsync(url, UrlUse.TopLevel, page, cancellationToken);
         return decision.Allowed
             ? new Check(url, null, null, null)
-            : new Check(url, Problems.BadRequest("Address refused by the URL policy", decision.Reason, decision.Code), decision, decision.Reason);
+            : new Check(url, Problems.Refused(decision.Reason, decision.Code), decision, decision.Reason);
+    }
+
+    private static Check TooLong(int length)
+    {
+        var problem = Problems.TooLong("url", length, InputLimits.Url);
+        return new Check(null, problem, null, $"The URL is {length} characters long; the limit is {InputLimits.Url}.");
     }
 
     /// <summary>Shows a policy refusal in the tab itself, so the panel explains what happened.</summary>
@@ -58,7 +83,7 @@ public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
         var message = SessionsApi.FirstLine(exception.Message);
         if (message.Contains("ERR_TUNNEL_CONNECTION_FAILED", StringComparison.Ordinal) && RecentRefusal(url) is { } refusal)
         {
-            return Problems.BadRequest("Address refused by the URL policy", refusal.Reason, refusal.Code);
+            return Problems.Refused(refusal.Reason, refusal.Code);
         }
 
         return exception is TimeoutException || message.Contains("Timeout", StringComparison.Ordinal)

@@ -10,7 +10,7 @@ namespace OperaStudio.BrowserService.Agent.Safety;
 /// </summary>
 public sealed partial class SecretVault
 {
-    public const int MaxValueLength = 4096;
+    public const int MaxValueLength = Contracts.InputLimits.SecretValue;
 
     private readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.Ordinal);
 

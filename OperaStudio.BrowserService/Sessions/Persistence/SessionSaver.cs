@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Diagnostics;
 
 namespace OperaStudio.BrowserService.Sessions.Persistence;
 
@@ -12,6 +14,7 @@ namespace OperaStudio.BrowserService.Sessions.Persistence;
 /// </summary>
 public sealed partial class SessionSaver(
     SessionStateStore store,
+    BrowserServiceMetrics metrics,
     IOptions<SessionOptions> options,
     TimeProvider time,
     ILogger<SessionSaver> logger) : BackgroundService
@@ -44,8 +47,11 @@ public sealed partial class SessionSaver(
         };
     }
 
-    /// <summary>Saves now (before a close, a release or a shutdown), with the given lifecycle state.</summary>
-    public async Task SaveNowAsync(BrowserSession session, SessionLifecycle state, string? reason = null)
+    /// <summary>
+    /// Saves now (before a close, a release or a shutdown), with the given lifecycle state; false when nothing was
+    /// stored (the store is away or refused the data, or there was nothing left to save).
+    /// </summary>
+    public async Task<bool> SaveNowAsync(BrowserSession session, SessionLifecycle state, string? reason = null)
     {
         if (_tracked.TryGetValue(session.Id, out var tracked))
         {
@@ -58,13 +64,13 @@ public sealed partial class SessionSaver(
             {
                 // Its final state was saved by whoever closed it, or its browser died: a late save would record
                 // pages that are gone.
-                return;
+                return false;
             }
 
             var storage = state == SessionLifecycle.Closed ? null : await CaptureStorageAsync(session);
             if (!session.Lease.Browser.IsConnected)
             {
-                return;
+                return false;
             }
 
             await store.SaveAsync(session.Id, session.Owner, _node, state, session.ToDto(), storage, reason);
@@ -72,6 +78,15 @@ public sealed partial class SessionSaver(
             {
                 tracked.LastSavedActivity = session.LastActivityAt;
             }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && StoreErrors.IsDataError(ex))
+        {
+            // The same data would fail again: wait for the session's next change instead of retrying.
+            metrics.SessionSaveRefused();
+            LogSaveRefused(ex, session.Id);
+            return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -82,6 +97,7 @@ public sealed partial class SessionSaver(
             }
 
             LogSaveFailed(ex, session.Id);
+            return false;
         }
         finally
         {
@@ -150,4 +166,7 @@ public sealed partial class SessionSaver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving session {SessionId} failed; the next change or heartbeat retries")]
     private partial void LogSaveFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refused the saved state of session {SessionId} for its data; the next change saves again")]
+    private partial void LogSaveRefused(Exception exception, string sessionId);
 }

@@ -1,0 +1,33 @@
+using System.Text;
+using Npgsql;
+
+namespace OperaStudio.BrowserService.Data;
+
+/// <summary>
+/// Tells a write PostgreSQL refused for what it holds — the same data fails every time, so retrying it would stop
+/// everything queued behind it — from an outage, which passes and is worth retrying.
+/// </summary>
+public static class StoreErrors
+{
+    /// <summary>
+    /// True for SQLSTATE class 22 (data exception: invalid byte sequence, value too long, bad JSON) and 23 (integrity
+    /// constraint violation), and for text the client cannot encode.
+    /// </summary>
+    public static bool IsDataError(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is PostgresException { SqlState: var state } && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            if (current is EncoderFallbackException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -26,6 +26,9 @@ var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNa
     .WithProjectDefaults()
     // Aspire turns on message contents in GenAI traces; page text has no place in telemetry.
     .WithEnvironment("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "false")
+    // The key that encrypts the Data Protection keys stored in PostgreSQL is kept outside it, in the data directory
+    // (the service creates the file on its first start).
+    .WithEnvironment("DataProtection__KeyFile", settings.DataProtectionKeyFile)
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)

@@ -8,7 +8,7 @@ namespace OperaStudio.AppHost;
 /// (5080), <c>OPERA_DATA_DIR</c> (the repository's <c>.data</c>), <c>OPERA_USE_CONTAINERS</c> (true, false, or unset:
 /// use containers when a container runtime answers).
 /// </summary>
-internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool UseContainers)
+internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile)
 {
     public const int DefaultWebPort = 5080;
 
@@ -24,7 +24,11 @@ internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool U
             "false" or "0" or "no" => false,
             _ => ContainerRuntime.Answers(configuration["ASPIRE_CONTAINER_RUNTIME"]),
         };
-        return new AppHostSettings(configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers);
+        var keyFile = configuration["DataProtection:KeyFile"] is { Length: > 0 } configuredKey
+            ? configuredKey
+            : Path.Combine(dataDirectory, "keys", "data-protection-key.pfx");
+        return new AppHostSettings(
+            configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers, Path.GetFullPath(keyFile));
     }
 }
 

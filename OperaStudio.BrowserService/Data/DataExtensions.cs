@@ -46,10 +46,24 @@ public static class DataExtensions
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
         builder.Services.AddHealthChecks().AddCheck<DatabaseInitializer>("migrations", tags: ["ready"]);
+        builder.AddDataProtection();
+        return builder;
+    }
+
+    /// <summary>
+    /// The keys that encrypt saved cookies and storage are kept in PostgreSQL (so any node and any restart reads
+    /// them) and encrypted there with a certificate from outside the database (<see cref="KeyRingProtectionOptions"/>).
+    /// </summary>
+    private static void AddDataProtection(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(KeyRingProtectionOptions.SectionName).Get<KeyRingProtectionOptions>() ?? new();
+        var current = KeyEncryptionCertificate.LoadOrCreate(settings.KeyFile is { Length: > 0 } file ? file : KeyEncryptionCertificate.DefaultPath);
+        var previous = settings.PreviousKeyFiles.Where(path => path.Length > 0).Select(KeyEncryptionCertificate.Load);
         builder.Services.AddDataProtection()
             .SetApplicationName("OperaStudio")
-            .PersistKeysToDbContext<OperaDbContext>();
-        return builder;
+            .PersistKeysToDbContext<OperaDbContext>()
+            .ProtectKeysWithCertificate(current)
+            .UnprotectKeysWithAnyCertificate([current, .. previous]);
     }
 
     /// <summary>A 5 s connect timeout instead of Npgsql's 15 s, unless the connection string chose one.</summary>

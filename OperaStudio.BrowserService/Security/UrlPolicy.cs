@@ -28,15 +28,13 @@ public sealed class UrlPolicy
         _allowPrivateNetworks = settings.AllowPrivateNetworks;
     }
 
-    /// <summary>The scheme and host checks, without DNS: a name this allows may still resolve to a refused address.</summary>
-    public UrlDecision Evaluate(Uri url, UrlUse use) => Evaluate(url, use, currentPage: null);
-
     /// <summary>
-    /// As <see cref="Evaluate(Uri, UrlUse)"/> for a tab now at <paramref name="currentPage"/>: a <c>blob:</c> URL of
-    /// that page's own origin may be opened as a page (the page may navigate to its own blobs, as in any browser, and
-    /// the API may do what the page may); any other blob:, and every data:, is refused as a page.
+    /// The scheme and host checks, without DNS: a name this allows may still resolve to a refused address. For a tab
+    /// now at <paramref name="currentPage"/>, a <c>blob:</c> URL of that page's own origin may be opened as a page (the
+    /// page may navigate to its own blobs, as in any browser, and the API may do what the page may); any other blob:,
+    /// and every data:, is refused as a page.
     /// </summary>
-    public UrlDecision Evaluate(Uri url, UrlUse use, Uri? currentPage)
+    public UrlDecision Evaluate(Uri url, UrlUse use, Uri? currentPage = null)
     {
         if (!url.IsAbsoluteUri)
         {
@@ -66,11 +64,7 @@ public sealed class UrlPolicy
     /// <see cref="Evaluate"/>, then DNS: every address a name resolves to must pass (an allow-listed name skips this),
     /// so an API caller gets a clear refusal before navigating rather than a browser error after.
     /// </summary>
-    public Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, CancellationToken cancellationToken = default) =>
-        EvaluateAsync(url, use, null, cancellationToken);
-
-    /// <inheritdoc cref="EvaluateAsync(Uri, UrlUse, CancellationToken)"/>
-    public async Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, Uri? currentPage, CancellationToken cancellationToken = default)
+    public async Task<UrlDecision> EvaluateAsync(Uri url, UrlUse use, Uri? currentPage = null, CancellationToken cancellationToken = default)
     {
         var decision = Evaluate(url, use, currentPage);
         var host = url.IsAbsoluteUri && NetworkSchemes.Contains(url.Scheme) ? HostParser.Parse(url.Host) : null;

@@ -22,7 +22,7 @@ public sealed class UrlGuard(UrlPolicy policy, FilteringProxy proxy)
 
     /// <summary>
     /// <paramref name="currentPage"/> is where the tab is now: a <c>blob:</c> URL of that same origin may be opened,
-    /// as the page itself may (see <see cref="UrlPolicy.Evaluate(Uri, UrlUse, Uri?)"/>).
+    /// as the page itself may (see <see cref="UrlPolicy.Evaluate"/>).
     /// </summary>
     public async Task<Check> CheckAsync(string? input, string? currentPage, CancellationToken cancellationToken)
     {

@@ -1,13 +1,17 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Diagnostics;
+using OperaStudio.BrowserService.History;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.History;
 
 /// <summary>A session's history in PostgreSQL, read back as one timeline: pages, human and API actions, in order.</summary>
 [Collection(BrowserServiceCollection.Name)]
-public sealed class HistoryTests(BrowserServiceFixture service)
+public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixture stores, TestPageServer pages)
 {
     private const string Page = """
         <!doctype html><title>History page</title>
@@ -91,5 +95,90 @@ public sealed class HistoryTests(BrowserServiceFixture service)
         Assert.Equal("closed", past.State);
         Assert.Equal("closed by the user", past.EndReason);
         Assert.False(past.Live);
+    }
+
+    [Fact]
+    public async Task PageWithNulAndLoneSurrogates_IsRecordedCleaned_AndHistoryGoesOn()
+    {
+        var bad = service.Pages.Page("/history/nul", """
+            <!doctype html>
+            <script>document.title = 'Bad\u0000title\ud800end';</script>
+            """);
+        var after = service.Pages.Page("/history/after-nul", "<!doctype html><title>After the bad page</title>");
+        using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { url = bad + "?q=%00" });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var tab = service.Sessions.Find(session.Id)!.ActiveTab;
+        for (var i = 0; i < 100 && !tab.ToDto().Title.StartsWith("Bad", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var title = tab.ToDto().Title;
+        (await service.Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate", new { url = after.ToString() }))
+            .EnsureSuccessStatusCode();
+        var timeline = await WaitForTimelineAsync(session.Id, entries => entries.Any(e => e.Title == "After the bad page"));
+        await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
+
+        Assert.Contains('\0', title); // what the page declared reached the service as it was
+        Assert.Contains(timeline, e => e is { Kind: "navigation", Title: "Badtitle\uFFFDend" });
+        Assert.Contains(timeline, e => e is { Kind: "navigation", Title: "After the bad page" });
+    }
+
+    [Fact]
+    public async Task RecordPostgresRefuses_IsDroppedAlone_CountedAndTheRestIsWritten()
+    {
+        using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var recorder = service.Services.GetRequiredService<HistoryRecorder>();
+        var metrics = service.Services.GetRequiredService<BrowserServiceMetrics>();
+        var droppedBefore = metrics.HistoryDropped;
+
+        // Detail is a jsonb column: text that is not JSON is refused by PostgreSQL (22P02), whatever is around it.
+        recorder.Action(session.Id, null, Actor.Api, "before-bad", "first", "ok");
+        recorder.Action(session.Id, null, Actor.Api, "bad", "refused", "ok", "{not json");
+        recorder.Action(session.Id, null, Actor.Api, "after-bad", "last", "ok");
+        var timeline = await WaitForTimelineAsync(session.Id, entries => entries.Any(e => e.Title == "after-bad"));
+        await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
+
+        Assert.Contains(timeline, e => e.Title == "before-bad");
+        Assert.DoesNotContain(timeline, e => e.Title == "bad");
+        Assert.Equal(droppedBefore + 1, metrics.HistoryDropped);
+    }
+
+    [Fact]
+    public async Task QueueBeyondItsBound_DropsTheOldest_AndCountsThem()
+    {
+        // PostgreSQL is not there at all: nothing can be written, so the queue fills.
+        var nowhere = $"Host=127.0.0.1;Port={Signals.FreePort()};Database=none;Username=none;Password=none;Timeout=1";
+        await using var host = BrowserServiceHost.Start(
+            stores.RedisConnectionString, nowhere, pages.HostAndPort, new Dictionary<string, string> { ["History:MaxPending"] = "10" });
+        var recorder = host.Services.GetRequiredService<HistoryRecorder>();
+        var metrics = host.Services.GetRequiredService<BrowserServiceMetrics>();
+
+        for (var i = 0; i < 100; i++)
+        {
+            recorder.Action("nowhere", null, Actor.Api, "filler", $"#{i}", "ok");
+        }
+
+        // At most the bound waits in the queue, plus one batch (no larger than the bound) in the writer's hands.
+        Assert.InRange(recorder.Pending, 0, 10);
+        Assert.InRange(metrics.HistoryDropped, 80, 100);
+    }
+
+    private async Task<IReadOnlyList<TimelineEntryDto>> WaitForTimelineAsync(string sessionId, Func<IReadOnlyList<TimelineEntryDto>, bool> done)
+    {
+        IReadOnlyList<TimelineEntryDto> entries = [];
+        for (var i = 0; i < 150 && !done(entries); i++)
+        {
+            await Task.Delay(200);
+            using var response = await service.Http.GetAsync($"/api/history/sessions/{sessionId}");
+            if (response.IsSuccessStatusCode)
+            {
+                entries = (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Entries;
+            }
+        }
+
+        Assert.True(done(entries), "history never caught up: " + string.Join(" | ", entries.Select(e => $"{e.Kind}:{e.Title}")));
+        return entries;
     }
 }

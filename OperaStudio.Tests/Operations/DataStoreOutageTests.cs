@@ -79,6 +79,42 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         TestPaths.TryDelete(directory);
     }
 
+    [Fact]
+    public async Task SessionClosedWhilePostgresIsDown_StaysClosedWhenItReturns()
+    {
+        var directory = TestPaths.NewDirectory("outage-close");
+        await using var postgres = await NativeStores.StartAsync(directory, NativeStores.Postgres);
+        await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, await postgres.CreateDatabaseAsync("outage_close"), pages.HostAndPort);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+        using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = pages.Page("/outage/close", "<title>Closed during the outage</title>").ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        // Saved while PostgreSQL is up: its record says live.
+        await WaitAsync(async () => (await host.Http.GetAsync($"/api/history/sessions/{session.Id}")).IsSuccessStatusCode, "the session's first save");
+
+        await postgres.KillAsync(NativeStores.Postgres);
+        await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
+        using var closed = await host.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        using var whileDown = await host.Http.GetAsync($"/api/sessions/{session.Id}");
+        await postgres.RestartAsync(NativeStores.Postgres);
+        await WaitForHealthAsync(host, HttpStatusCode.OK);
+        using var afterwards = await host.Http.GetAsync($"/api/sessions/{session.Id}");
+        PastSessionDto? past = null;
+        await WaitAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");
+            past = response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Session : null;
+            return past?.State == "closed";
+        }, "the close to be stored once PostgreSQL returned");
+
+        Assert.Equal(HttpStatusCode.NoContent, closed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, whileDown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
+        Assert.Null(host.Sessions.Find(session.Id));
+        await host.DisposeAsync();
+        await postgres.DisposeAsync();
+        TestPaths.TryDelete(directory);
+    }
+
     private static async Task<JsonElement> WaitForHealthAsync(BrowserServiceHost host, HttpStatusCode expected)
     {
         JsonElement body = default;

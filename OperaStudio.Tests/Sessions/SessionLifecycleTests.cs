@@ -1,10 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Streaming;
 using OperaStudio.Tests.Infrastructure;
@@ -62,6 +67,37 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         var restored = (await second.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
 
         await AssertRestoredAsync(second, restored, tabIds);
+    }
+
+    [Fact]
+    public async Task SavedLogins_KeyRingIsEncryptedWithTheKeyFile_AndUnreadableWithoutIt()
+    {
+        var database = await stores.CreateDatabaseAsync("keyring");
+        var keyFile = Path.Combine(TestPaths.NewDirectory("keyring"), "data-protection-key.pfx");
+        var settings = new Dictionary<string, string>(FastSaves) { ["DataProtection:KeyFile"] = keyFile };
+        SessionDto session;
+        await using (var host = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, settings))
+        {
+            (session, _) = await LogInWithTwoTabsAsync(host);
+        }
+
+        // What PostgreSQL holds, read without the service.
+        string[] keys;
+        string? storage;
+        await using (var db = new OperaDbContext(new DbContextOptionsBuilder<OperaDbContext>().UseNpgsql(database).Options))
+        {
+            keys = [.. await db.DataProtectionKeys.Select(k => k.Xml!).ToListAsync()];
+            storage = await db.Sessions.Where(s => s.Id == session.Id).Select(s => s.ProtectedStorageState).SingleAsync();
+        }
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, xml =>
+        {
+            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+            Assert.Contains("EncryptedData", xml, StringComparison.Ordinal);
+        });
+        Assert.ThrowsAny<CryptographicException>(() => UnprotectStorage(database, storage!, keyFile: null));
+        Assert.Contains("\"who\"", UnprotectStorage(database, storage!, keyFile), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,6 +220,21 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         }
 
         await host.Http.DeleteAsync($"/api/sessions/{restored.Id}");
+    }
+
+    /// <summary>Reads saved storage as anyone with the database would: through its key ring, with or without the key file.</summary>
+    private static string UnprotectStorage(string database, string protectedStorage, string? keyFile)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<OperaDbContext>(options => options.UseNpgsql(database));
+        var protection = services.AddDataProtection().SetApplicationName("OperaStudio").PersistKeysToDbContext<OperaDbContext>();
+        if (keyFile is not null)
+        {
+            protection.UnprotectKeysWithAnyCertificate(X509CertificateLoader.LoadPkcs12FromFile(keyFile, password: null));
+        }
+
+        using var provider = services.BuildServiceProvider();
+        return provider.GetDataProtector("OperaStudio.Sessions.StorageState.v1").Unprotect(protectedStorage);
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition)

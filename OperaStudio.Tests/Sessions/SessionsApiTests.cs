@@ -64,8 +64,8 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
 
     [Theory]
     [InlineData("")]
-    [InlineData("file:///etc/passwd")]
-    [InlineData("javascript:alert(1)")]
+    [InlineData("weather today")]
+    [InlineData("http://exa mple.com/")]
     public async Task Navigate_InvalidUrl_Returns400WithReason(string url)
     {
         var session = await CreateSessionAsync();
@@ -79,11 +79,29 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
     }
 
     [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("data:text/html,<h1>hi</h1>")]
+    [InlineData("blob:https://example.com/0b0e5c3a-1111-4f4e-9a59-0d1f5a0b7c1d")]
+    public async Task Navigate_RefusedScheme_Returns403WithReason(string url)
+    {
+        var session = await CreateSessionAsync();
+
+        using var response = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate", new { url });
+        var problem = await response.Content.ReadFromJsonAsync<ProblemShape>();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("scheme-refused", problem!.Code);
+        Assert.Contains("refused", problem.Detail, StringComparison.Ordinal);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Theory]
     [InlineData("http://127.0.0.1:1/", "loopback", "http://127.0.0.1:1/")]
     [InlineData("http://2130706433:1/", "loopback", "http://127.0.0.1:1/")]
     [InlineData("http://169.254.169.254/latest/meta-data", "link-local", "http://169.254.169.254/latest/meta-data")]
     [InlineData("http://10.1.2.3/", "private-network", "http://10.1.2.3/")]
-    public async Task Navigate_RefusedByPolicy_Returns400AndTheTabExplainsWhy(string url, string code, string shown)
+    public async Task Navigate_RefusedByPolicy_Returns403AndTheTabExplainsWhy(string url, string code, string shown)
     {
         var session = await CreateSessionAsync();
 
@@ -92,7 +110,7 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         var tab = await WaitForTabAsync(session.Id, t => t.Title == "Blocked");
         var pageText = await service.Sessions.Find(session.Id)!.ActiveTab.Page.InnerTextAsync("body");
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(code, problem!.Code);
         Assert.Contains("refuses", problem.Detail, StringComparison.Ordinal);
         Assert.Equal(shown, tab.Url);
@@ -175,6 +193,147 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
     }
 
+    [Fact]
+    public async Task CreateSession_RefusedByPolicy_Returns403()
+    {
+        using var response = await Http.PostAsJsonAsync("/api/sessions", new { url = "http://10.1.2.3/" });
+        var problem = await response.Content.ReadFromJsonAsync<ProblemShape>();
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("private-network", problem!.Code);
+    }
+
+    [Fact]
+    public async Task CreateSession_FirstNavigationFails_LeavesNoSessionBehind()
+    {
+        var redirect = service.Pages.Handle("/api/redirect-to-file", context =>
+        {
+            context.Response.Redirect("file:///etc/passwd");
+            return Task.CompletedTask;
+        });
+        var before = service.Sessions.All.Select(s => s.Id).ToHashSet();
+
+        using var response = await Http.PostAsJsonAsync("/api/sessions", new { url = redirect.ToString() });
+        var problem = await response.Content.ReadFromJsonAsync<ProblemShape>();
+        var after = service.Sessions.All.Select(s => s.Id).ToList();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.False(string.IsNullOrWhiteSpace(problem!.Detail));
+        Assert.DoesNotContain(after, id => !before.Contains(id));
+    }
+
+    [Fact]
+    public async Task Navigate_SameOriginBlob_OpensAsThePageItselfMay_ElsewhereIs403()
+    {
+        var page = service.Pages.Page("/api/blob-maker", """
+            <!doctype html><title>Blob maker</title>
+            <script>window.blobUrl = URL.createObjectURL(new Blob(['<!doctype html><title>From a blob</title>'], {type: 'text/html'}));</script>
+            """);
+        var session = await CreateSessionAsync(page);
+        await WaitForTabAsync(session.Id, t => t.Title == "Blob maker");
+        var blobUrl = await service.Sessions.Find(session.Id)!.ActiveTab.Page.EvaluateAsync<string>("window.blobUrl");
+
+        using var elsewhere = await Http.PostAsJsonAsync("/api/sessions", new { url = blobUrl });
+        using var navigated = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate", new { url = blobUrl });
+        var tab = await WaitForTabAsync(session.Id, t => t.Title == "From a blob");
+
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, navigated.StatusCode);
+        Assert.Equal(blobUrl, tab.Url);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task CreateSession_MultiMegabyteUrl_Is400NamingFieldAndLimit_AndNeverListed()
+    {
+        var url = service.Pages.Page("/api/long", "<!doctype html><title>Long</title>") + "?q=" + new string('a', 3_000_000);
+        var session = await CreateSessionAsync();
+
+        using var created = await Http.PostAsJsonAsync("/api/sessions", new { url });
+        using var navigated = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate", new { url = url[..8300] });
+        using var opened = await Http.PostAsJsonAsync($"/api/sessions/{session.Id}/tabs", new { url = url[..8193] });
+        using var listing = await Http.GetAsync("/api/sessions");
+        var problems = new[]
+        {
+            await created.Content.ReadFromJsonAsync<ProblemShape>(),
+            await navigated.Content.ReadFromJsonAsync<ProblemShape>(),
+            await opened.Content.ReadFromJsonAsync<ProblemShape>(),
+        };
+
+        Assert.All(new[] { created, navigated, opened }, response => Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode));
+        Assert.All(problems, problem =>
+        {
+            Assert.Equal("too-long", problem!.Code);
+            Assert.Contains("'url'", problem.Detail, StringComparison.Ordinal);
+            Assert.Contains("8192", problem.Detail, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(new string('a', 8193), await listing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Theory]
+    [InlineData("POST", "tabs/{tab}/dialog", "promptText", 8193, 8192)]
+    [InlineData("POST", "agent/messages", "text", 8001, 8000)]
+    [InlineData("POST", "agent/resume", "text", 8001, 8000)]
+    [InlineData("PUT", "secrets/api-key", "value", 4097, 4096)]
+    public async Task TextOverItsLimit_Is400NamingFieldAndLimit(string method, string path, string field, int length, int limit)
+    {
+        var session = await CreateSessionAsync();
+        var body = new Dictionary<string, object> { [field] = new string('x', length) };
+        if (field == "promptText")
+        {
+            body["accept"] = true;
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"/api/sessions/{session.Id}/{path.Replace("{tab}", session.ActiveTabId, StringComparison.Ordinal)}")
+        {
+            Content = JsonContent.Create(body),
+        };
+        using var response = await Http.SendAsync(request);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemShape>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("too-long", problem!.Code);
+        Assert.Equal($"'{field}' is {length} characters long; the limit is {limit}.", problem.Detail);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task ActionArgumentsOverTheLimit_Are400NamingTheLimit()
+    {
+        var session = await CreateSessionAsync();
+
+        using var response = await Http.PostAsJsonAsync(
+            $"/api/sessions/{session.Id}/actions", new { tool = "type", args = new { @ref = "e1", text = new string('x', 200_000) } });
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'args' is", body, StringComparison.Ordinal);
+        Assert.Contains("the limit is 100000", body, StringComparison.Ordinal);
+        await Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task ClosedSession_WhoseUrlOverflowsItsColumn_StaysClosed()
+    {
+        var page = service.Pages.Page("/api/grows", "<!doctype html><title>Grows</title>");
+        var session = await CreateSessionAsync(page);
+        // Saved once as it was (the first save follows the create at once).
+        await WaitUntilAsync(async () => (await Http.GetAsync($"/api/history/sessions/{session.Id}")).IsSuccessStatusCode);
+        var tab = service.Sessions.Find(session.Id)!.ActiveTab;
+
+        // The page, not the API, takes its address past the 8192 characters its column holds.
+        await tab.Page.EvaluateAsync("() => history.replaceState(null, '', '?q=' + 'a'.repeat(20000))");
+        await WaitUntilAsync(() => Task.FromResult(tab.Url.Length > 20000));
+        using var closed = await Http.DeleteAsync($"/api/sessions/{session.Id}");
+        using var afterClose = await Http.GetAsync($"/api/sessions/{session.Id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, closed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterClose.StatusCode);
+        Assert.Null(service.Sessions.Find(session.Id));
+    }
+
     private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
     {
         using var response = await Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
@@ -201,6 +360,21 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         }
 
         throw new TimeoutException($"The tab never reached the expected state; last: {last}");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The condition never became true.");
     }
 
     private sealed record ProblemShape(string? Title, string? Detail, int? Status, string? Code);

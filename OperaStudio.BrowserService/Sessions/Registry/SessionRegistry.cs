@@ -18,6 +18,7 @@ public sealed partial class SessionRegistry(
     ILogger<SessionRegistry> logger) : BackgroundService
 {
     private const string IndexKey = "opera:sessions";
+    private const int MaxListedTitle = 1000;
     private static readonly TimeSpan EntryTtl = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
@@ -201,13 +202,24 @@ public sealed partial class SessionRegistry(
         new("owner", session.Owner ?? ""),
         new("state", "live"),
         new("activeTabId", dto.ActiveTabId),
-        new("tabs", JsonSerializer.Serialize(dto.Tabs, Json)),
+        new("tabs", JsonSerializer.Serialize(dto.Tabs.Select(Listed), Json)),
         new("viewers", dto.Viewers),
         new("control", _control.GetValueOrDefault(session.Id, "user")),
         new("createdAt", dto.CreatedAt.ToUnixTimeMilliseconds()),
         new("lastActivityAt", dto.LastActivityAt.ToUnixTimeMilliseconds()),
         new("viewport", JsonSerializer.Serialize(dto.Viewport, Json)),
     ];
+
+    /// <summary>
+    /// A tab as the cluster-wide list shows it: a page may navigate itself to a URL of megabytes, which the list (read
+    /// by every caller) must not carry.
+    /// </summary>
+    private static TabDto Listed(TabDto tab) =>
+        tab.Url.Length <= InputLimits.Url && tab.Title.Length <= MaxListedTitle
+            ? tab
+            : tab with { Url = Clip(tab.Url, InputLimits.Url), Title = Clip(tab.Title, MaxListedTitle) };
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
 
     private static string EntryKey(string id) => $"opera:session:{id}";
 

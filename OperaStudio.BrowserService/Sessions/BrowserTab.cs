@@ -117,8 +117,9 @@ public sealed partial class BrowserTab : IAsyncDisposable
     {
         using var activity = BrowserServiceActivities.Navigate(_session.Id, url);
         _session.Touch();
-        SetPendingUrl(url.ToString());
-        await Page.GotoAsync(url.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit }).WaitAsync(cancellationToken);
+        // The escaped form: ToString() gives back what the caller escaped (a %00 would reach Chromium as a NUL).
+        SetPendingUrl(url.AbsoluteUri);
+        await Page.GotoAsync(url.AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Commit }).WaitAsync(cancellationToken);
     }
 
     /// <summary>Opens the address a restored tab had; a failure leaves Chromium's error page, as a browser would.</summary>

@@ -182,6 +182,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         if (_sessions.TryRemove(id, out var session))
         {
             _closedNotStored[id] = 0;
+            var final = session.ToDto();
             var saved = await _saver.SaveNowAsync(session, SessionLifecycle.Closed, reason);
             await session.CloseAsync(reason);
             LogSessionClosed(id, reason);
@@ -191,7 +192,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
             }
             else
             {
-                _ = RecordCloseAsync(id, reason);
+                _ = RecordCloseAsync(session.Owner, final, reason);
             }
 
             return true;
@@ -206,18 +207,30 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         return false;
     }
 
-    /// <summary>Marks a closed session's record closed, retrying while the store is away.</summary>
-    private async Task RecordCloseAsync(string id, string reason)
+    /// <summary>
+    /// Stores a closed session's final record (tabs, closed), retrying while the store is away; when PostgreSQL
+    /// refuses that record for its data, the existing record is only marked closed.
+    /// </summary>
+    private async Task RecordCloseAsync(string? owner, Contracts.SessionDto final, string reason)
     {
+        var id = final.Id;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await _store.MarkAsync(id, SessionLifecycle.Closed, reason, _stopping.Token);
+                try
+                {
+                    await _store.SaveAsync(id, owner, _registry.NodeId, SessionLifecycle.Closed, final, null, reason, _stopping.Token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && Data.StoreErrors.IsDataError(ex))
+                {
+                    await _store.MarkAsync(id, SessionLifecycle.Closed, reason, _stopping.Token);
+                }
+
                 _closedNotStored.TryRemove(id, out _);
                 return;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 return;
             }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -89,7 +91,8 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = pages.Page("/outage/close", "<title>Closed during the outage</title>").ToString() });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
         // Saved while PostgreSQL is up: its record says live.
-        await WaitAsync(async () => (await host.Http.GetAsync($"/api/history/sessions/{session.Id}")).IsSuccessStatusCode, "the session's first save");
+        var store = host.Services.GetRequiredService<SessionStateStore>();
+        await WaitAsync(async () => await store.LoadRestorableAsync(session.Id) is not null, "the session's first save");
 
         await postgres.KillAsync(NativeStores.Postgres);
         await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);

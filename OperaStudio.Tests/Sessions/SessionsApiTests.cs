@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using OperaStudio.BrowserService.Browsers;
+using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.Sessions;
@@ -320,7 +322,8 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
         var page = service.Pages.Page("/api/grows", "<!doctype html><title>Grows</title>");
         var session = await CreateSessionAsync(page);
         // Saved once as it was (the first save follows the create at once).
-        await WaitUntilAsync(async () => (await Http.GetAsync($"/api/history/sessions/{session.Id}")).IsSuccessStatusCode);
+        var store = service.Services.GetRequiredService<SessionStateStore>();
+        await WaitUntilAsync(async () => await store.LoadRestorableAsync(session.Id) is not null);
         var tab = service.Sessions.Find(session.Id)!.ActiveTab;
 
         // The page, not the API, takes its address past the 8192 characters its column holds.

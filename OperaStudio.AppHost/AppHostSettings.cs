@@ -6,7 +6,8 @@ namespace OperaStudio.AppHost;
 /// <summary>
 /// The AppHost's own settings, from appsettings.json, the environment and the command line: <c>OPERA_WEB_PORT</c>
 /// (5080), <c>OPERA_DATA_DIR</c> (the repository's <c>.data</c>), <c>OPERA_USE_CONTAINERS</c> (true, false, or unset:
-/// use containers when a container runtime answers).
+/// use containers when a container runtime answers), and the browser service's <c>DataProtection:KeyFile</c> (under
+/// the data directory unless configured).
 /// </summary>
 internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile)
 {

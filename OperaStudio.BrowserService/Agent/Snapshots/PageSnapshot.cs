@@ -28,9 +28,11 @@ public sealed partial record PageSnapshot(string Url, string Title, IReadOnlyLis
     /// </summary>
     public static async Task<PageSnapshot> TakeAsync(IPage page, float timeoutMs, CancellationToken cancellationToken)
     {
-        var text = await page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Boxes = true, Timeout = timeoutMs })
-            .WaitAsync(cancellationToken);
         var controls = await BehaviourControls.FindAsync(page, timeoutMs, cancellationToken);
+
+        // Boxes only serve to match those controls to nodes, and cost a layout read per node: asked for only then.
+        var text = await page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Boxes = controls.Count > 0, Timeout = timeoutMs })
+            .WaitAsync(cancellationToken);
         var nodes = BehaviourControls.Merge(AriaSnapshotParser.Parse(text), controls);
         foreach (var node in nodes.Where(n => n is { Role: "textbox", Ref: not null, Value.Length: > 0 }).Take(50))
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Agent.Snapshots;
 
 namespace OperaStudio.BrowserService.Browsers;
 
@@ -44,6 +45,7 @@ public sealed partial class BrowserPool(
     {
         var clock = Stopwatch.StartNew();
         _playwright = await Playwright.CreateAsync();
+        await _playwright.Selectors.RegisterAsync(ControlScripts.SelectorEngineName, new() { Script = ControlScripts.SelectorEngine });
         _browsers = new PooledBrowser?[_options.BrowserCount];
         await Task.WhenAll(Enumerable.Range(0, _options.BrowserCount).Select(LaunchAsync));
         LogPoolStarted(_options.BrowserCount, clock.ElapsedMilliseconds);
@@ -122,6 +124,7 @@ public sealed partial class BrowserPool(
         try
         {
             await context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync);
+            await context.AddInitScriptAsync(ControlScripts.MarkListeners);
             var page = await context.NewPageAsync();
             var handle = await PageHandle.AttachAsync(page);
             if (wasWarm)

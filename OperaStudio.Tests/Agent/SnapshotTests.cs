@@ -70,6 +70,65 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Resolve_AControlsOwnName_BeatsTextsQuotingIt()
+    {
+        var nodes = AriaSnapshotParser.Parse("""
+            - heading "Delete account" [level=2] [ref=e1]
+            - paragraph [ref=e2]: Press the "Delete account" button to continue
+            - generic [ref=c1] [clickable]: Delete account
+            """);
+
+        Assert.Equal("c1", ElementResolver.Resolve(nodes, "Delete account").Node?.Ref);
+        Assert.Equal("c1", ElementResolver.Resolve(nodes, "ref=c1").Node?.Ref);
+    }
+
+    [Theory]
+    [InlineData("Save", "- button \"Save draft\" [ref=e1]\n- button \"Save changes\" [ref=e2]")]
+    [InlineData("Delete", "- button \"Delete account\" [ref=e1]\n- generic [ref=c2] [clickable]: Delete post")]
+    public void Resolve_CloseScores_AreAmbiguousListingEach(string description, string snapshot)
+    {
+        var resolution = ElementResolver.Resolve(AriaSnapshotParser.Parse(snapshot), description);
+
+        Assert.Null(resolution.Node);
+        Assert.Contains("ambiguous", resolution.Error, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(resolution.Error!, @"\[ref=[a-z0-9]+\]"));
+    }
+
+    [Fact]
+    public void Resolve_AnExactName_BeatsALongerOne()
+    {
+        var nodes = AriaSnapshotParser.Parse("- button \"Save draft\" [ref=e1]\n- button \"Save\" [ref=e2]");
+
+        Assert.Equal("e2", ElementResolver.Resolve(nodes, "Save").Node?.Ref);
+    }
+
+    [Fact]
+    public void Merge_MarksTheNodeWithTheControlsBox_AndAddsTheOthersUnderTheSmallestNodeAroundThem()
+    {
+        var nodes = AriaSnapshotParser.Parse("""
+            - generic [ref=e1] [box=0,0,800,100]:
+              - paragraph [ref=e2] [box=0,0,800,20]: Read the terms, then accept them to go on.
+              - generic [ref=e3] [box=0,40,800,20]: Open the panel
+              - button "Save" [ref=e4] [box=0,70,60,20]
+            """);
+
+        var merged = BehaviourControls.Merge(nodes,
+        [
+            new("c1", new ElementBox(140, 2, 80, 17), "accept them"),
+            new("c2", new ElementBox(0, 40, 800, 20), "Open the panel"),
+            new("c3", new ElementBox(0, 70, 60, 20), "Save"),
+        ]);
+
+        Assert.Equal("""
+            - generic [ref=e1]:
+              - paragraph [ref=e2]: Read the terms, then accept them to go on.
+                - generic [ref=c1] [clickable]: accept them
+              - generic [ref=e3] [clickable]: Open the panel
+              - button "Save" [ref=e4]
+            """, SnapshotTrimmer.RenderFull(merged));
+    }
+
+    [Fact]
     public void Trim_BigSnapshot_FitsTheBudget_KeepingActionableRefsAndCountingWhatIsLeftOut()
     {
         var lines = new List<string> { "- generic [ref=e1]:", "  - heading \"Catalog\" [level=1] [ref=e2]" };

@@ -42,12 +42,22 @@ public static partial class AriaSnapshotParser
         }
 
         string? reference = null;
+        ElementBox? box = null;
+        var byBehaviour = false;
         var attributes = new List<string>();
         foreach (Capture capture in match.Groups["attr"].Captures)
         {
             if (capture.Value.StartsWith("ref=", StringComparison.Ordinal))
             {
                 reference = capture.Value[4..];
+            }
+            else if (capture.Value.StartsWith("box=", StringComparison.Ordinal))
+            {
+                box = ElementBox.Parse(capture.Value[4..]);
+            }
+            else if (capture.Value == "clickable")
+            {
+                byBehaviour = true;
             }
             else
             {
@@ -65,6 +75,8 @@ public static partial class AriaSnapshotParser
             Name = match.Groups["name"].Success ? Regex.Unescape(match.Groups["name"].Value) : null,
             Attributes = attributes,
             Ref = reference,
+            Box = box,
+            ByBehaviour = byBehaviour,
             Value = value.Success && value.Value.Length > 0 ? Unquote(value.Value) : null,
         };
     }

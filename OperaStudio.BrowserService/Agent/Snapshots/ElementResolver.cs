@@ -5,8 +5,9 @@ namespace OperaStudio.BrowserService.Agent.Snapshots;
 
 /// <summary>
 /// Finds the element a description means (<c>"the Log in button"</c>, <c>"Password"</c>) among a snapshot's refs:
-/// the accessible name first, the role words in the description next. One clear best match resolves; equal
-/// matches are ambiguous and the caller gets the candidates' refs to choose from. Never produces a CSS selector.
+/// the accessible name first, the role words in the description next. A control whose own name matches wins over
+/// a text that merely quotes the words. One clear best match resolves; matches that score close are ambiguous and
+/// the caller gets the candidates (role, name, ref) to choose from rather than a guess. Never produces a CSS selector.
 /// </summary>
 public static partial class ElementResolver
 {
@@ -17,6 +18,15 @@ public static partial class ElementResolver
     };
 
     private const int Threshold = 45;
+
+    /// <summary>Candidates scoring within this of the best are too close to call (two "Save …" buttons for "Save").</summary>
+    private const int Margin = 10;
+
+    /// <summary>For a control (button, link, field, clickable element): "Log in" means the button, not the heading saying it.</summary>
+    private const int ControlBonus = 20;
+
+    /// <summary>For a text that contains the words without being them: a sentence quoting a button's label is not the button.</summary>
+    private const int QuotePenalty = 15;
 
     private static readonly (string Word, string[] Roles)[] RoleWords =
     [
@@ -73,20 +83,22 @@ public static partial class ElementResolver
         }
 
         var best = scored[0];
-        var ties = scored.TakeWhile(c => c.Score == best.Score).ToList();
-        if (ties.Count == 1)
+        var close = scored.TakeWhile(c => best.Score - c.Score < Margin).ToList();
+        if (close.Count == 1)
         {
             return Resolution.Found(best.Node);
         }
 
-        var list = string.Join("; ", ties.Take(8).Select(c => Context(c.Node, nodes)));
-        return Resolution.Fail($"\"{description}\" is ambiguous: {ties.Count} elements match equally — {list}. Choose one and act on it by ref.");
+        var how = close.All(c => c.Score == best.Score) ? "equally" : "about as well";
+        var list = string.Join("; ", close.Take(8).Select(c => Context(c.Node, nodes)));
+        return Resolution.Fail($"\"{description}\" is ambiguous: {close.Count} elements match {how} — {list}. Choose one and act on it by ref.");
     }
 
     /// <summary>0–130: how well a node's accessible name (or its value) and role fit the description.</summary>
     private static int Score(SnapshotNode node, IReadOnlyList<SnapshotNode> nodes, string wanted, string[]? roleHint)
     {
         var name = Normalize(node.Name ?? (node.Role is "generic" or "text" or "paragraph" or "cell" or "listitem" ? node.Value : null) ?? "");
+        var actionable = SnapshotTrimmer.IsActionable(node);
         int score;
         if (wanted.Length == 0)
         {
@@ -120,14 +132,18 @@ public static partial class ElementResolver
             score = overlap == 0 ? 0 : 50 * overlap / want.Length;
         }
 
+        if (!actionable && wanted.Length > 0 && name != wanted)
+        {
+            score -= QuotePenalty;
+        }
+
         if (roleHint is not null)
         {
             score += roleHint.Contains(node.Role) ? 30 : -30;
         }
-        else if (SnapshotTrimmer.IsActionable(node))
+        else if (actionable)
         {
-            // "Log in" more likely means the button than the heading or paragraph that says it.
-            score += 10;
+            score += ControlBonus;
         }
 
         return score;
@@ -189,7 +205,7 @@ public static partial class ElementResolver
             : $"Some elements that can be used: {string.Join("; ", candidates)}.";
     }
 
-    [GeneratedRegex(@"^\[?(?:ref\s*=\s*)?(?<ref>(?:f\d+)?e\d+)\]?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\[?(?:ref\s*=\s*)?(?<ref>(?:f\d+)?e\d+|c\d+)\]?$", RegexOptions.IgnoreCase)]
     private static partial Regex RefLike();
 
     [GeneratedRegex(@"(^| )(the|a|an|on|labeled|labelled|named|called|with text|field for)( |$)")]

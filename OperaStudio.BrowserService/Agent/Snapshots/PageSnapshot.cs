@@ -1,15 +1,25 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace OperaStudio.BrowserService.Agent.Snapshots;
 
 /// <summary>One AI aria snapshot of a page, parsed, with password values masked.</summary>
-public sealed record PageSnapshot(string Url, string Title, IReadOnlyList<SnapshotNode> Nodes)
+public sealed partial record PageSnapshot(string Url, string Title, IReadOnlyList<SnapshotNode> Nodes)
 {
     public const string MaskedValue = "••••••";
 
     public string FullText => SnapshotTrimmer.RenderFull(Nodes);
 
     public SnapshotNode? FindRef(string reference) => Nodes.FirstOrDefault(n => n.Ref == reference);
+
+    /// <summary>Whether the text is a ref: Playwright's (<c>e12</c>, <c>f1e3</c> in a frame) or a behaviour control's (<c>c3</c>).</summary>
+    public static bool IsRef(string text) => RefPattern().IsMatch(text);
+
+    /// <summary>The element a ref of the latest snapshot names (none once it is gone or the page has changed).</summary>
+    public static ILocator Locate(IPage page, string reference) =>
+        page.Locator(reference.StartsWith(ControlScripts.RefPrefix, StringComparison.Ordinal)
+            ? $"{ControlScripts.SelectorEngineName}={reference}"
+            : $"aria-ref={reference}");
 
     /// <summary>
     /// Takes a snapshot of the whole page. Always the whole page: a snapshot of part of it would make Playwright
@@ -18,9 +28,12 @@ public sealed record PageSnapshot(string Url, string Title, IReadOnlyList<Snapsh
     /// </summary>
     public static async Task<PageSnapshot> TakeAsync(IPage page, float timeoutMs, CancellationToken cancellationToken)
     {
-        var text = await page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Timeout = timeoutMs })
+        var controls = await BehaviourControls.FindAsync(page, timeoutMs, cancellationToken);
+
+        // Boxes only serve to match those controls to nodes, and cost a layout read per node: asked for only then.
+        var text = await page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Boxes = controls.Count > 0, Timeout = timeoutMs })
             .WaitAsync(cancellationToken);
-        var nodes = AriaSnapshotParser.Parse(text);
+        var nodes = BehaviourControls.Merge(AriaSnapshotParser.Parse(text), controls);
         foreach (var node in nodes.Where(n => n is { Role: "textbox", Ref: not null, Value.Length: > 0 }).Take(50))
         {
             try
@@ -51,4 +64,7 @@ public sealed record PageSnapshot(string Url, string Title, IReadOnlyList<Snapsh
 
         return new PageSnapshot(page.Url, title, nodes);
     }
+
+    [GeneratedRegex(@"^(?:(?:f\d+)?e|c)\d+$")]
+    private static partial Regex RefPattern();
 }

@@ -18,7 +18,7 @@ public sealed class SnapshotNode
 
     public string? Name { get; init; }
 
-    /// <summary>Attributes other than the ref, e.g. <c>level=1</c>, <c>checked</c>, <c>cursor=pointer</c>.</summary>
+    /// <summary>Attributes other than the ref, the box and <c>[clickable]</c>, e.g. <c>level=1</c>, <c>checked</c>, <c>cursor=pointer</c>.</summary>
     public IReadOnlyList<string> Attributes { get; init; } = [];
 
     public string? Ref { get; init; }
@@ -30,7 +30,13 @@ public sealed class SnapshotNode
 
     public bool IsText => Role == "text";
 
-    public bool IsClickable => Attributes.Contains("cursor=pointer");
+    /// <summary>Where the element was when the snapshot was taken (never rendered: it only matches elements to nodes).</summary>
+    public ElementBox? Box { get; init; }
+
+    /// <summary>A control by behaviour (a click listener, tabindex): rendered <c>[clickable]</c>, see <see cref="BehaviourControls"/>.</summary>
+    public bool ByBehaviour { get; set; }
+
+    public bool IsClickable => ByBehaviour || Attributes.Contains("cursor=pointer");
 
     /// <summary>How the element reads in messages: <c>button "Log in" [ref=e13]</c>.</summary>
     public string Describe() => Render(80, keepRef: true, keepCursor: false, hasChildren: false);
@@ -54,9 +60,13 @@ public sealed class SnapshotNode
             line.Append(" [ref=").Append(Ref).Append(']');
         }
 
-        if (keepCursor && IsClickable)
+        if (keepCursor && Attributes.Contains("cursor=pointer"))
         {
             line.Append(" [cursor=pointer]");
+        }
+        else if (keepCursor && ByBehaviour)
+        {
+            line.Append(" [clickable]");
         }
 
         if (Value is not null)

@@ -580,12 +580,12 @@ public sealed partial class BrowserTools
         {
             var normalized = reference.Trim().TrimStart('[').TrimEnd(']');
             normalized = normalized.StartsWith("ref=", StringComparison.OrdinalIgnoreCase) ? normalized[4..] : normalized;
-            if (!RefRule().IsMatch(normalized))
+            if (!PageSnapshot.IsRef(normalized))
             {
                 throw new ToolException($"'{reference}' is not a ref; refs look like e12 (from a snapshot).");
             }
 
-            var locator = page.Locator($"aria-ref={normalized}");
+            var locator = PageSnapshot.Locate(page, normalized);
             if (await locator.CountAsync().WaitAsync(cancellationToken) == 0)
             {
                 throw new ToolException($"No element has ref {normalized} on the current page: refs change when the page changes. Take a new snapshot.");
@@ -606,7 +606,7 @@ public sealed partial class BrowserTools
             throw new ToolException(resolution.Error!, fromPage: true);
         }
 
-        return new Target(page.Locator($"aria-ref={node.Ref}"), node.Ref, node.Describe());
+        return new Target(PageSnapshot.Locate(page, node.Ref!), node.Ref, node.Describe());
     }
 
     private async Task<Uri> CheckUrlAsync(string url, AgentStepDto step, CancellationToken cancellationToken)
@@ -759,9 +759,6 @@ public sealed partial class BrowserTools
             ? $"Timed out: {first}. The element may be hidden, disabled or covered; take a new snapshot."
             : first;
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:f\d+)?e\d+$")]
-    private static partial System.Text.RegularExpressions.Regex RefRule();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(^|[;{}\n])\s*return\b")]
     private static partial System.Text.RegularExpressions.Regex ReturnStatement();

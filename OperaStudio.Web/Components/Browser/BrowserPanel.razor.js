@@ -1,9 +1,9 @@
 // The live view of one session, owned entirely by the browser: the hub connection (through the web app's own
 // origin), viewport sizing and the status line here; drawing frames in BrowserPanel.frames.js and capturing
 // input in BrowserPanel.input.js. Blazor renders the chrome around it and hears only about infrequent events
-// (tabs, dialogs, downloads, connection state) and the agent's events, which the panel hands on to the chat (the
-// page has this one hub connection). While the agent holds control the panel sends no input; a step waiting for
-// approval gets its target outlined over the canvas.
+// (tabs, dialogs, downloads, connection state). The agent's events reach the chat on the server, not through here;
+// the panel's .NET side tells this module who holds control (no input is sent while the agent does) and which
+// element a step waiting for approval targets (outlined over the canvas).
 //
 // Wire shapes: the hub speaks MessagePack with SignalR's default (contractless) resolver, so objects arrive with
 // the C# property names (PascalCase), byte[] as Uint8Array and DateTimeOffset as [Date, offsetMinutes].
@@ -15,12 +15,6 @@ const HUB_PATH = '/hubs/live';
 const VIEWPORT_DEBOUNCE_MS = 150;
 const PING_INTERVAL_MS = 2000;
 const STATUS_INTERVAL_MS = 500;
-
-// The agent's hub events, forwarded to the panel's [JSInvokable] methods of the same name with an "On" prefix.
-const AGENT_EVENTS = [
-  'AgentMessage', 'AgentTextDelta', 'AgentStep', 'AgentRunChanged', 'AgentRunFinished',
-  'ApprovalRequested', 'ApprovalResolved',
-];
 
 const STATE_TEXT = {
   connecting: 'Connecting…',
@@ -112,15 +106,6 @@ class LivePanel {
     connection.on('FileChooserOpened', (tabId, multiple) => this.forward('OnFileChooserOpened', tabId, !!multiple));
     connection.on('DownloadFinished', (download) => this.forward('OnDownloadFinished', toDotNet(download)));
     connection.on('NavigationBlocked', (tabId, url, reason) => this.forward('OnNavigationBlocked', tabId, url, reason));
-    for (const name of AGENT_EVENTS) {
-      connection.on(name, (payload) => this.forward(`On${name}`, toDotNet(payload)));
-    }
-
-    connection.on('ControlChanged', (control) => {
-      // Pause or resume input at once; .NET hears about it too (banner, chat) and confirms through setControl.
-      this.setControl(control?.Holder);
-      this.forward('OnControlChanged', toDotNet(control));
-    });
     connection.on('SessionEnded', (reason, restorable) => {
       if (restorable) {
         // Chromium crashed, the service restarted, or the session was released while idle: joining again
@@ -194,8 +179,6 @@ class LivePanel {
 
       this.setState('connected');
       this.forward('OnSessionChanged', toDotNet(session));
-      // Events flow from here on: the chat reads the agent's state now (first join, reconnect or restore).
-      this.forward('OnJoined');
       this.sentViewport = '';
       this.sendViewport();
       this.startPing();

@@ -24,6 +24,7 @@ public static class AgentApi
         session.MapPost("/actions", RunActionAsync);
 
         session.MapGet("/agent", GetState);
+        session.MapGet("/agent/events", AgentEventStream.Get);
         session.MapPost("/agent/messages", SendMessage);
         session.MapPost("/agent/runs/{runId}/cancel", CancelRun);
         session.MapPost("/agent/control", SetControl);

@@ -256,6 +256,33 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
         Assert.Contains("pressed it", Model.Requests[1].LastToolResult, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AgentEvents_ReachTheChat_WithoutThePanelsLiveViewConnection()
+    {
+        // The viewer cannot reach the live view hub at all: the panel never connects, yet the chat follows the run,
+        // because the agent's events come to the chat through the web app's server.
+        using var created = await _web.Http.PostAsJsonAsync("/api/sessions", new { url = Pages.Page("/chat/no-hub", AgentPages.ControlsHtml).ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var page = await _chromium.NewPageAsync(1440, 900);
+        await page.RouteAsync("**/hubs/**", route => route.AbortAsync());
+        await page.GotoAsync(_web.Url($"/sessions/{session.Id}"));
+        await Expect(page.GetByTestId("initializing")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("chat-model")).ToContainTextAsync("scripted");
+        Model.Plan(Call("click", new { description = "Save button" }), Say("Saved it."));
+
+        await page.GetByTestId("chat-input").FillAsync("Save the page, please");
+        await page.GetByTestId("chat-send").ClickAsync();
+
+        var root = page.GetByTestId("chat-panel");
+        await Expect(root).ToHaveAttributeAsync("data-run-state", "completed", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid='agent-step'][data-tool='click']")).ToHaveAttributeAsync("data-status", "ok");
+        await Expect(page.Locator("[data-testid='chat-message'][data-role='assistant']").Last).ToHaveTextAsync("Saved it.");
+        Assert.Equal("saved", await _web.Sessions.Find(session.Id)!.ActiveTab.Page.EvaluateAsync<string>("document.getElementById('out').textContent"));
+        await Expect(page.GetByTestId("initializing")).ToBeVisibleAsync(); // Still no live view.
+        await page.Context.CloseAsync();
+        await _web.Sessions.CloseAsync(session.Id, "test done");
+    }
+
     /// <summary>Clicks a button of the remote page through the canvas, where the page really has it.</summary>
     private static async Task ClickRemoteButtonAsync(PanelPage panel, string name)
     {

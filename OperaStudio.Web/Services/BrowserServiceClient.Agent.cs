@@ -1,3 +1,5 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using OperaStudio.BrowserService.Contracts;
 
 namespace OperaStudio.Web.Services;
@@ -9,6 +11,30 @@ public sealed partial class BrowserServiceClient
     /// <summary>Everything the chat shows when it opens: model, control, run, transcript, recent steps, approvals, secret names.</summary>
     public Task<ApiResult<AgentStateDto>> GetAgentStateAsync(string sessionId, CancellationToken cancellationToken = default) =>
         SendAsync<AgentStateDto>(HttpMethod.Get, AgentPath(sessionId), null, cancellationToken);
+
+    /// <summary>
+    /// The agent's events as they happen (<c>GET /agent/events</c>, Server-Sent Events): each event's name and JSON,
+    /// <c>Ready</c> first. Ends when the session ends here; a refused request or a dropped connection throws
+    /// (<see cref="HttpRequestException"/> with the status, or <see cref="IOException"/>), for the reader to retry.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<string>> StreamAgentEventsAsync(
+        string sessionId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentPath(sessionId)}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        // Headers only: the client's timeout is for calls, not for a stream that stays open while the session lives.
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"The agent's events answered {(int)response.StatusCode}.", null, response.StatusCode);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+        {
+            yield return item;
+        }
+    }
 
     /// <summary>Starts a run (202); a run already active is a 409 problem.</summary>
     public Task<ApiResult<AgentRunDto>> SendAgentMessageAsync(string sessionId, string text, CancellationToken cancellationToken = default) =>

@@ -1,14 +1,12 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
-using OperaStudio.BrowserService.Contracts;
 using OperaStudio.Web.Components.Chat;
 
 namespace OperaStudio.Web.Components.Browser;
 
-// The panel's share of the agent. Its JS module owns the page's one hub connection, so the agent's events arrive
-// here and go on to the session page's AgentChatState, which the chat panel renders. Back the other way, the state
-// tells the module who holds control (input pauses while the agent acts) and which element to outline on the live
-// view while a step waits for approval.
+// The panel's share of the agent: it follows the session page's AgentChatState (which receives the agent's events on
+// the server, see AgentEventFeed) and tells its JS module who holds control (input pauses while the agent acts) and
+// which element to outline on the live view while a step waits for approval. No agent event passes through here.
 public sealed partial class BrowserPanel
 {
     private AgentChatState? _agentSubscribed;
@@ -36,36 +34,6 @@ public sealed partial class BrowserPanel
             Agent.HighlightChanged += OnAgentHighlightChanged;
         }
     }
-
-    // ---- Hub events, forwarded by the JS module ---------------------------------------------------------------------
-
-    [JSInvokable]
-    public void OnAgentMessage(AgentMessageDto message) => Agent?.ApplyMessage(message);
-
-    [JSInvokable]
-    public void OnAgentTextDelta(AgentTextDeltaDto delta) => Agent?.ApplyTextDelta(delta);
-
-    [JSInvokable]
-    public void OnAgentStep(AgentStepDto step) => Agent?.ApplyStep(step);
-
-    [JSInvokable]
-    public void OnAgentRunChanged(AgentRunDto run) => Agent?.ApplyRun(run);
-
-    [JSInvokable]
-    public void OnAgentRunFinished(AgentRunDto run) => Agent?.ApplyRun(run);
-
-    [JSInvokable]
-    public void OnApprovalRequested(ApprovalDto approval) => Agent?.ApplyApprovalRequested(approval);
-
-    [JSInvokable]
-    public void OnApprovalResolved(ApprovalDto approval) => Agent?.ApplyApprovalResolved(approval);
-
-    [JSInvokable]
-    public void OnControlChanged(ControlDto control) => Agent?.ApplyControl(control);
-
-    /// <summary>Joined (first time, after a reconnect, after a restore): events flow from here on, so read the snapshot.</summary>
-    [JSInvokable]
-    public Task OnJoined() => Agent?.LoadAsync() ?? Task.CompletedTask;
 
     // ---- State → panel and JS ---------------------------------------------------------------------------------------
 

@@ -1,17 +1,19 @@
 using System.Text;
+using System.Text.Json;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.Web.Services;
 
 namespace OperaStudio.Web.Components.Chat;
 
 /// <summary>
-/// The agent as one session page sees it, shared by the two halves of the page: the browser panel, whose JS module
-/// owns the page's only hub connection and hands the agent's events here, and the chat panel, which renders this
-/// state and sends the user's commands through the agent's REST API. The session page creates one per session; every
-/// call happens on the circuit's dispatcher, so there is no locking.
+/// The agent as one session page sees it, shared by the two halves of the page: the chat panel, which renders this
+/// state and sends the user's commands through the agent's REST API, and the browser panel, which pauses the user's
+/// input while the agent acts and outlines what a pending approval targets. The agent's events arrive on the server
+/// (<see cref="AgentEventFeed"/>, started by the chat panel). The session page creates one per session; every call
+/// happens on the circuit's dispatcher, so there is no locking.
 /// </summary>
 /// <remarks>
-/// Events change the state as they arrive. A snapshot (<c>GET /agent</c>, on open and after every (re)join) replaces
+/// Events change the state as they arrive. A snapshot (<c>GET /agent</c>, on open and each time the event stream is (re)joined) replaces
 /// it, merged with what arrived while it was fetched: a step or run that finished stays finished, a decided approval
 /// stays decided, messages are kept by id. Run and control changes carry no order, so when one arrives during a fetch
 /// the snapshot is fetched once more.
@@ -20,6 +22,8 @@ public sealed class AgentChatState(string sessionId, BrowserServiceClient api)
 {
     public const string UserHolder = "user";
     public const string AgentHolder = "agent";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static readonly ControlDto NoRun = new(UserHolder, null, "No run is active.", null);
 
@@ -203,7 +207,53 @@ public sealed class AgentChatState(string sessionId, BrowserServiceClient api)
         }
     }
 
-    // ---- Hub events (from the browser panel's JS module) ------------------------------------------------------------
+    // ---- Events (from the browser service's event stream, see AgentEventFeed) ---------------------------------------
+
+    /// <summary>
+    /// Applies one event of <c>GET /agent/events</c> by its name (the live view hub's names); <c>Ready</c> reads a
+    /// snapshot, since events flow from there on. False when the session ended for good: nothing more will come.
+    /// </summary>
+    public bool ApplyEvent(string name, string json)
+    {
+        switch (name)
+        {
+            case "Ready":
+                _ = LoadAsync();
+                break;
+            case "AgentMessage":
+                ApplyMessage(Read<AgentMessageDto>(json));
+                break;
+            case "AgentTextDelta":
+                ApplyTextDelta(Read<AgentTextDeltaDto>(json));
+                break;
+            case "AgentStep":
+                ApplyStep(Read<AgentStepDto>(json));
+                break;
+            case "AgentRunChanged" or "AgentRunFinished":
+                ApplyRun(Read<AgentRunDto>(json));
+                break;
+            case "ApprovalRequested":
+                ApplyApprovalRequested(Read<ApprovalDto>(json));
+                break;
+            case "ApprovalResolved":
+                ApplyApprovalResolved(Read<ApprovalDto>(json));
+                break;
+            case "ControlChanged":
+                ApplyControl(Read<ControlDto>(json));
+                break;
+            case "SessionEnded":
+                return Read<SessionEndedEvent>(json).Restorable;
+        }
+
+        return true;
+    }
+
+    private static T Read<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, Json) ?? throw new JsonException($"An empty {typeof(T).Name} in the agent's event stream.");
+
+    private sealed record SessionEndedEvent(string? Reason, bool Restorable);
+
+    // ---- One event each --------------------------------------------------------------------------------------------------
 
     public void ApplyMessage(AgentMessageDto message)
     {

@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.Web.Services;
 
 namespace OperaStudio.Web.Components.Chat;
 
 /// <summary>
 /// The chat column. Re-renders on the state's structural changes only (a message, a step, the run, an approval,
 /// control); streamed text re-renders <see cref="StreamingMessage"/> alone. Its JS module keeps the transcript
-/// scrolled to the end while the user is there, sends on Enter, and lets the column be resized.
+/// scrolled to the end while the user is there, sends on Enter, and lets the column be resized. It starts the
+/// <see cref="AgentEventFeed"/> that brings the agent's events to the state while the chat is on the page.
 /// </summary>
 public sealed partial class ChatPanel : IAsyncDisposable
 {
@@ -16,12 +18,16 @@ public sealed partial class ChatPanel : IAsyncDisposable
     private IJSObjectReference? _module;
     private IJSObjectReference? _handle;
     private AgentChatState? _subscribed;
+    private AgentEventFeed? _feed;
     private bool _collapsed;
     private bool _open;
     private bool _disposed;
 
     [Inject]
     private IJSRuntime JS { get; set; } = null!;
+
+    [Inject]
+    private BrowserServiceClient Api { get; set; } = null!;
 
     /// <summary>The session page's agent state, shared with the browser panel.</summary>
     [Parameter, EditorRequired]
@@ -66,6 +72,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
             return;
         }
 
+        // Interactive from here: the agent's events come to this circuit (one feed per chat, for its session).
+        _feed = AgentEventFeed.Start(State, Api, InvokeAsync);
         try
         {
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Chat/ChatPanel.razor.js");
@@ -78,7 +86,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
         if (!State.IsLoaded && !_disposed)
         {
-            // The panel loads it too once the hub has joined; whichever comes first, the other refreshes it.
+            // The feed loads it too once subscribed; whichever comes first, the other refreshes it. This one says
+            // at once when the agent cannot be reached.
             await State.LoadAsync();
         }
     }
@@ -121,6 +130,11 @@ public sealed partial class ChatPanel : IAsyncDisposable
     {
         _disposed = true;
         Unsubscribe();
+        if (_feed is not null)
+        {
+            await _feed.DisposeAsync();
+        }
+
         try
         {
             if (_handle is not null)

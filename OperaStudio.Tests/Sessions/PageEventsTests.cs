@@ -12,6 +12,8 @@ namespace OperaStudio.Tests.Sessions;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class PageEventsTests(BrowserServiceFixture service)
 {
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(15);
+
     private HttpClient Http => service.Http;
 
     [Fact]
@@ -26,10 +28,10 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         var tab = ActiveTab(session);
 
         await tab.Page.ClickAsync("#blank");
-        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target"));
+        await Eventually.TrueAsync(() => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target", "the target=_blank tab, active with its title", Budget);
         await session.ActivateAsync(tab.Id);
         await tab.Page.ClickAsync("#open");
-        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 3));
+        await Eventually.TrueAsync(() => session.Tabs.Count == 3, "the window.open tab", Budget);
 
         var dto = (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
         Assert.Equal(3, dto.Tabs.Count);
@@ -47,7 +49,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
 
         await session.ActiveTab.Page.ClickAsync("#l");
         var notice = await blocked;
-        await WaitAsync(() => Task.FromResult(session.ActiveTab.ToDto().Title == "Blocked"));
+        await Eventually.TrueAsync(() => session.ActiveTab.ToDto().Title == "Blocked", "the blocked page", Budget);
 
         Assert.Equal(refused, notice.Url);
         Assert.Contains("loopback", notice.Reason, StringComparison.Ordinal);
@@ -100,7 +102,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
             $"/api/sessions/{session.Id}/tabs/{tab.Id}/files", new StringContent("--x\r\nbroken", Encoding.UTF8, "multipart/form-data"));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        await WaitAsync(async () => await tab.Page.TitleAsync() == "notes.txt:12");
+        await Eventually.TrueAsync(async () => await tab.Page.TitleAsync() == "notes.txt:12", "the page to see the file", Budget);
         Assert.Equal(HttpStatusCode.Conflict, noChooser.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         await CloseAsync(session);
@@ -148,7 +150,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
 
         Assert.True(afterCrash.Tabs.Single(t => t.Id == crashing.Id).IsCrashed);
         Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
-        await WaitAsync(() => Task.FromResult(!crashing.ToDto().IsCrashed));
+        await Eventually.TrueAsync(() => !crashing.ToDto().IsCrashed, "the reloaded tab", Budget);
         Assert.Equal("Will crash", await crashing.Page.TitleAsync());
         await CloseAsync(session);
     }
@@ -177,21 +179,6 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
             }
         };
         return seen.Task.WaitAsync(TimeSpan.FromSeconds(15));
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The condition never became true.");
     }
 
     private async Task CloseAsync(BrowserSession session) => (await Http.DeleteAsync($"/api/sessions/{session.Id}")).Dispose();

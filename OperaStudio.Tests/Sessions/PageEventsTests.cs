@@ -28,10 +28,16 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         var tab = ActiveTab(session);
 
         await tab.Page.ClickAsync("#blank");
-        await Eventually.TrueAsync(() => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target", "the target=_blank tab, active with its title", Budget);
+        await Eventually.TrueAsync(
+            () => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target", "the target=_blank tab, active with its title", Budget,
+            () => $"{session.Tabs.Count} tabs, active: {session.ActiveTab.ToDto()}");
         await session.ActivateAsync(tab.Id);
         await tab.Page.ClickAsync("#open");
-        await Eventually.TrueAsync(() => session.Tabs.Count == 3, "the window.open tab", Budget);
+        // The count alone is not enough: a window.open page is adopted at its initial about:blank, and its address
+        // follows when the navigation commits.
+        await Eventually.TrueAsync(
+            () => session.Tabs.Count == 3 && session.ActiveTab != tab && session.ActiveTab.Url.StartsWith(target.ToString(), StringComparison.Ordinal),
+            "the window.open tab, active at its address", Budget, () => $"{session.Tabs.Count} tabs, active at {session.ActiveTab.Url}");
 
         var dto = (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
         Assert.Equal(3, dto.Tabs.Count);

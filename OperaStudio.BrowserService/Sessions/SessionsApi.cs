@@ -391,7 +391,7 @@ public static class SessionsApi
             sessionId, tabId, http.Request.Headers["X-Opera-Actor"] == "human" ? Actor.Human : Actor.Api, kind, target, outcome,
             detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
 
-    /// <summary>Who the caller is (the web app passes its user's id), for per-user limits.</summary>
+    /// <summary>Who the caller says it is (an <c>X-Opera-User</c> header; the web app has no sign-in yet and sends none), for per-user limits.</summary>
     private static string? Owner(HttpContext http) =>
         http.Request.Headers["X-Opera-User"].ToString().Trim() is { Length: > 0 and <= 128 } owner ? owner : null;
 

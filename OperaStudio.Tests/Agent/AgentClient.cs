@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.Agent;
 
@@ -52,24 +53,9 @@ public sealed class AgentClient(HttpClient http, string sessionId) : IAsyncDispo
     public async Task<AgentStateDto> StateAsync() =>
         (await Http.GetFromJsonAsync<AgentStateDto>($"/api/sessions/{SessionId}/agent"))!;
 
-    public async Task<AgentStateDto> WaitForStateAsync(Func<AgentStateDto, bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + Patience;
-        AgentStateDto state;
-        do
-        {
-            state = await StateAsync();
-            if (condition(state))
-            {
-                return state;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < until);
-
-        throw new TimeoutException($"Waited for {what}; last run: {state.Run}; last messages: {string.Join(" | ", state.Messages.TakeLast(3).Select(m => m.Text))}");
-    }
+    public Task<AgentStateDto> WaitForStateAsync(Func<AgentStateDto, bool> condition, string what) =>
+        Eventually.ValueAsync(StateAsync, condition, what, Patience,
+            state => $"run {state.Run}; messages: {string.Join(" | ", state.Messages.TakeLast(3).Select(m => m.Text))}");
 
     /// <summary>Waits until the run has ended; returns the final state.</summary>
     public Task<AgentStateDto> WaitForEndAsync(string runId) =>

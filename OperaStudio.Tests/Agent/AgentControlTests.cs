@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using OperaStudio.BrowserService.Contracts;
-using OperaStudio.BrowserService.Streaming;
 using OperaStudio.Tests.Infrastructure;
 using static OperaStudio.Tests.Infrastructure.ScriptedReply;
 
@@ -156,12 +155,13 @@ public sealed class AgentControlTests : IDisposable
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>The panel: a live view connection that records the agent's events.</summary>
+    /// <summary>The panel: a live view connection (<see cref="HubViewer"/>) that records the agent's events.</summary>
     private sealed class PanelViewer : IAsyncDisposable
     {
-        private PanelViewer(HubConnection connection)
+        private PanelViewer(HubViewer hub)
         {
-            Connection = connection;
+            Hub = hub;
+            var connection = hub.Connection;
             connection.On<ControlDto>("ControlChanged", c =>
             {
                 Holders.Add(c.Holder);
@@ -184,10 +184,9 @@ public sealed class AgentControlTests : IDisposable
             connection.On<AgentRunDto>("AgentRunFinished", r => Finished.TrySetResult(r));
             connection.On<ApprovalDto>("ApprovalRequested", a => Approvals.Writer.TryWrite(a));
             connection.On<ApprovalDto>("ApprovalResolved", Resolved.Add);
-            connection.On<FrameMessage>("Frame", frame => { _ = connection.SendAsync("Ack"); });
         }
 
-        public HubConnection Connection { get; }
+        public HubViewer Hub { get; }
 
         public EventLog<string> Holders { get; } = new();
 
@@ -211,17 +210,13 @@ public sealed class AgentControlTests : IDisposable
 
         public static async Task<PanelViewer> JoinAsync(AgentServiceFixture service, string sessionId)
         {
-            var viewer = new PanelViewer(await service.ConnectHubAsync());
-            await viewer.Connection.InvokeAsync<SessionDto>("Join", sessionId);
+            var viewer = new PanelViewer(await HubViewer.ConnectAsync(service.BaseAddress));
+            await viewer.Hub.JoinAsync(sessionId);
             return viewer;
         }
 
-        public async Task ClickAsync(double x, double y)
-        {
-            await Connection.InvokeAsync("Pointer", "down", x, y, "left", 1, 1, 0);
-            await Connection.InvokeAsync("Pointer", "up", x, y, "left", 0, 1, 0);
-        }
+        public Task ClickAsync(double x, double y) => Hub.ClickAsync(x, y);
 
-        public ValueTask DisposeAsync() => Connection.DisposeAsync();
+        public ValueTask DisposeAsync() => Hub.DisposeAsync();
     }
 }

@@ -31,10 +31,7 @@ public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixtur
         // As a person would: act once the page shows its title (a page left before its title arrives is recorded
         // by its address, which is right but not what this test looks at).
         var tab = service.Sessions.Find(session.Id)!.ActiveTab;
-        for (var i = 0; i < 100 && tab.ToDto().Title != "History page"; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(() => tab.ToDto().Title == "History page", "the page's title", TimeSpan.FromSeconds(10));
 
         var connection = await service.ConnectHubAsync();
         await connection.InvokeAsync<SessionDto>("Join", session.Id);
@@ -58,16 +55,15 @@ public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixtur
         (await service.Http.SendAsync(navigate)).EnsureSuccessStatusCode();
 
         // History is written in the background: read until the last things done are there.
-        SessionTimelineDto? timeline = null;
-        for (var i = 0; i < 100 && !(timeline?.Entries.Any(e => e.Title == "Second page") == true && timeline.Entries.Any(e => e.Title == "type")); i++)
-        {
-            await Task.Delay(200);
-            timeline = await service.Http.GetFromJsonAsync<SessionTimelineDto>($"/api/history/sessions/{session.Id}");
-        }
+        var timeline = await Eventually.ValueAsync(
+            async () => (await service.Http.GetFromJsonAsync<SessionTimelineDto>($"/api/history/sessions/{session.Id}"))!,
+            t => t.Entries.Any(e => e.Title == "Second page") && t.Entries.Any(e => e.Title == "type"),
+            "the navigation and the typing in the history", TimeSpan.FromSeconds(20),
+            t => string.Join(" | ", t.Entries.Select(e => $"{e.Kind}:{e.Title}")));
 
         await connection.DisposeAsync();
         await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
-        var entries = timeline!.Entries;
+        var entries = timeline.Entries;
         var summary = string.Join(" | ", entries.Select(e => $"{e.Kind}:{e.Actor}:{e.Title}:{e.Detail}"));
         var kinds = entries.Select(e => $"{e.Kind}:{e.Actor}:{e.Title}").ToList();
 

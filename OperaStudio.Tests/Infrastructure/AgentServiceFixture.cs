@@ -1,9 +1,5 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Sessions;
-using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.Tests.Infrastructure;
 
@@ -13,69 +9,50 @@ namespace OperaStudio.Tests.Infrastructure;
 /// A second service instance (its own Chromium, one warm context) because the shared one keeps the default,
 /// unconfigured model.
 /// </summary>
-public sealed class AgentServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime
+public sealed class AgentServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime, IServiceUnderTest
 {
     public const int MaxSteps = 8;
 
-    private WebApplicationFactory<Program>? _factory;
+    private BrowserServiceHost? _host;
 
     public ScriptedModelServer Model { get; private set; } = null!;
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => Host.BaseAddress;
 
-    public HttpClient Http { get; private set; } = null!;
+    public HttpClient Http => Host.Http;
 
-    public IServiceProvider Services => _factory!.Services;
+    public IServiceProvider Services => Host.Services;
 
-    public SessionManager Sessions => Services.GetRequiredService<SessionManager>();
+    public SessionManager Sessions => Host.Sessions;
 
     public TestPageServer Pages => pages;
+
+    private BrowserServiceHost Host => _host ?? throw new InvalidOperationException("The agent's browser service has not started.");
 
     public async ValueTask InitializeAsync()
     {
         Model = await ScriptedModelServer.StartAsync();
-        var database = await stores.CreateDatabaseAsync("agent");
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
-            .UseEnvironment("Development")
-            .UseSetting("Logging:LogLevel:Default", "Warning")
-            .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", stores.RedisConnectionString)
-            .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
-            .UseSetting("UrlPolicy:AllowedHosts:0", pages.HostAndPort)
-            .UseSetting("Browsers:WarmContexts", "1")
-            .UseSetting("Sessions:MaxSessions", "40")
-            .UseSetting("Agent:Provider", "OpenAICompatible")
-            .UseSetting("Agent:BaseUrl", Model.BaseUrl.ToString())
-            .UseSetting("Agent:ApiKey", "test")
-            .UseSetting("Agent:Model", "scripted")
-            .UseSetting("Agent:MaxSteps", MaxSteps.ToString())
-            .UseSetting("Agent:MaxRetries", "0")
-            .UseSetting("Agent:ToolTimeoutSeconds", "10")
-            // UseKestrel(0) alone ends up on the default http://localhost:5000 (measured), which collides with any
-            // other service instance on the machine; an explicit dynamic loopback URL gets a free port.
-            .UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0"));
-        factory.UseKestrel(0);
-        factory.StartServer();
-        _factory = factory;
-        BaseAddress = factory.ClientOptions.BaseAddress;
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        _host = BrowserServiceHost.Start(stores.RedisConnectionString, await stores.CreateDatabaseAsync("agent"), pages.HostAndPort, new Dictionary<string, string>
+        {
+            ["Browsers:WarmContexts"] = "1",
+            ["Agent:Provider"] = "OpenAICompatible",
+            ["Agent:BaseUrl"] = Model.BaseUrl.ToString(),
+            ["Agent:ApiKey"] = "test",
+            ["Agent:Model"] = "scripted",
+            ["Agent:MaxSteps"] = MaxSteps.ToString(),
+            ["Agent:MaxRetries"] = "0",
+            ["Agent:ToolTimeoutSeconds"] = "10",
+        });
     }
 
-    public async Task<HubConnection> ConnectHubAsync()
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
-            .AddMessagePackProtocol()
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    /// <summary>A live-view hub connection with no handlers (see <see cref="HubViewer"/> for one that acknowledges frames).</summary>
+    public Task<HubConnection> ConnectHubAsync() => HubViewer.OpenConnectionAsync(BaseAddress);
 
     public async ValueTask DisposeAsync()
     {
-        Http?.Dispose();
-        if (_factory is not null)
+        if (_host is not null)
         {
-            await _factory.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         if (Model is not null)

@@ -86,14 +86,14 @@ public sealed class AppHostProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout) => await _exited.Task.WaitAsync(timeout);
 
     /// <summary>Live processes this AppHost started (even orphaned ones), found by the marker they inherit.</summary>
-    public IReadOnlyList<ProcessScan.Info> StartedProcesses() =>
+    public IReadOnlyList<ProcFs.Process> StartedProcesses() =>
         ProcessScan.WithEnvironment(Marker).Where(p => p.Pid != _process.Id).ToList();
 
     /// <summary>Polls until nothing this AppHost started is left; returns what is left when the time is up.</summary>
-    public async Task<IReadOnlyList<ProcessScan.Info>> WaitUntilAllGoneAsync(TimeSpan timeout)
+    public async Task<IReadOnlyList<ProcFs.Process>> WaitUntilAllGoneAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<ProcessScan.Info> left;
+        IReadOnlyList<ProcFs.Process> left;
         while ((left = StartedProcesses()).Count > 0 && clock.Elapsed < timeout)
         {
             await Task.Delay(250);

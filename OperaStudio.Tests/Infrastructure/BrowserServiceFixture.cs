@@ -7,7 +7,7 @@ namespace OperaStudio.Tests.Infrastructure;
 /// The shared browser service for most tests, with a URL policy that admits the tests' page server. Tests create
 /// their own sessions and close them.
 /// </summary>
-public sealed class BrowserServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime
+public sealed class BrowserServiceFixture(DataStoresFixture stores, TestPageServer pages) : IAsyncLifetime, IServiceUnderTest
 {
     private BrowserServiceHost? _host;
 
@@ -29,7 +29,7 @@ public sealed class BrowserServiceFixture(DataStoresFixture stores, TestPageServ
     public Task<HubConnection> ConnectHubAsync() => Host.ConnectHubAsync();
 
     /// <summary>The main process of each Chromium the shared service runs (to kill it in crash tests).</summary>
-    public IReadOnlyList<ProcessScan.Info> ChromiumProcesses() => Host.ChromiumProcesses();
+    public IReadOnlyList<ProcFs.Process> ChromiumProcesses() => Host.ChromiumProcesses();
 
     public async ValueTask DisposeAsync()
     {

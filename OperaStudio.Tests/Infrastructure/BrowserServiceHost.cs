@@ -23,7 +23,7 @@ public sealed class BrowserServiceHost : IAsyncDisposable
     {
         _factory = factory;
         BaseAddress = ServerAddress(factory.Services);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
     }
 
     public Uri BaseAddress { get; }
@@ -62,19 +62,11 @@ public sealed class BrowserServiceHost : IAsyncDisposable
     public static Uri ServerAddress(IServiceProvider services) =>
         new(services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/");
 
-    /// <summary>A live-view connection to the hub (MessagePack, as the panel uses), reconnecting like the panel.</summary>
-    public async Task<HubConnection> ConnectHubAsync()
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/live"))
-            .AddMessagePackProtocol()
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    /// <summary>A live-view hub connection with no handlers (see <see cref="HubViewer"/> for one that acknowledges frames).</summary>
+    public Task<HubConnection> ConnectHubAsync() => HubViewer.OpenConnectionAsync(BaseAddress);
 
     /// <summary>The main process of each Chromium this instance launched (recognised by its filtering proxy's port).</summary>
-    public IReadOnlyList<ProcessScan.Info> ChromiumProcesses()
+    public IReadOnlyList<ProcFs.Process> ChromiumProcesses()
     {
         var proxy = $"--proxy-server=http://{Services.GetRequiredService<FilteringProxy>().Endpoint}";
         return ProcessScan.All()

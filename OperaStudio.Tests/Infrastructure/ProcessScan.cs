@@ -1,47 +1,14 @@
-using System.Globalization;
-
 namespace OperaStudio.Tests.Infrastructure;
 
-/// <summary>Looks at /proc: which processes descend from one, and which carry a marker in their environment.</summary>
+/// <summary>Which processes are ours: those below one, and those that carry a marker in their environment (read through <see cref="ProcFs"/>).</summary>
 public static class ProcessScan
 {
-    public sealed record Info(int Pid, int ParentPid, string CommandLine);
+    public static IReadOnlyList<ProcFs.Process> All() => ProcFs.Processes();
 
-    public static IReadOnlyList<Info> All()
-    {
-        var list = new List<Info>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields[0] is "Z" or "X")
-                {
-                    continue;
-                }
-
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
-                list.Add(new Info(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), commandLine));
-            }
-            catch (IOException)
-            {
-                // Gone while we looked.
-            }
-        }
-
-        return list;
-    }
-
-    public static IReadOnlyList<Info> Descendants(int rootPid)
+    public static IReadOnlyList<ProcFs.Process> Descendants(int rootPid)
     {
         var all = All();
-        var result = new List<Info>();
+        var result = new List<ProcFs.Process>();
         var frontier = new Queue<int>([rootPid]);
         while (frontier.Count > 0)
         {
@@ -57,20 +24,6 @@ public static class ProcessScan
     }
 
     /// <summary>Live processes whose environment contains <paramref name="entry"/> (children inherit it).</summary>
-    public static IReadOnlyList<Info> WithEnvironment(string entry) =>
-        All().Where(p =>
-        {
-            try
-            {
-                return File.ReadAllText($"/proc/{p.Pid}/environ").Split('\0').Contains(entry, StringComparer.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return false;
-            }
-        }).ToList();
+    public static IReadOnlyList<ProcFs.Process> WithEnvironment(string entry) =>
+        All().Where(p => ProcFs.Environment(p.Pid).Contains(entry, StringComparer.Ordinal)).ToList();
 }

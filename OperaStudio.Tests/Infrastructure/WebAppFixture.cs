@@ -9,15 +9,16 @@ using OperaStudio.ServiceDefaults;
 namespace OperaStudio.Tests.Infrastructure;
 
 /// <summary>
-/// The web app on a real Kestrel port, talking to the shared <see cref="BrowserServiceFixture"/> through service
-/// discovery and proxying <c>/api</c> and <c>/hubs</c> to it, exactly as the AppHost wires them.
+/// The web app on a real Kestrel port, talking to a browser service of the tests' (<typeparamref name="TService"/>)
+/// through service discovery and proxying <c>/api</c> and <c>/hubs</c> to it, exactly as the AppHost wires them.
 /// </summary>
 /// <remarks>
 /// A class fixture, not a second collection fixture: xunit v3 cannot hand one collection fixture to another
 /// ("unresolved constructor arguments: BrowserServiceFixture"), but a class fixture may take a collection fixture.
 /// Each UI class starts its own web app (about a second); the browser service behind them is shared.
 /// </remarks>
-public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetime, IWebAppUnderTest
+public class WebAppFixture<TService>(TService service) : IAsyncLifetime, IWebAppUnderTest
+    where TService : IServiceUnderTest
 {
     private WebApplicationFactory<web::Program>? _factory;
 
@@ -25,19 +26,35 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
 
     public HttpClient Http { get; private set; } = null!;
 
-    public BrowserServiceFixture Service => service;
+    public TService Service => service;
 
     public SessionManager Sessions => service.Sessions;
 
     public ValueTask InitializeAsync()
     {
-        _factory = Start(service.BaseAddress.ToString());
+        _factory = WebAppFixture.Start(service.BaseAddress.ToString());
         BaseAddress = BrowserServiceHost.ServerAddress(_factory.Services);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>An absolute URL of the web app.</summary>
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The web app in front of the shared <see cref="BrowserServiceFixture"/>.</summary>
+public sealed class WebAppFixture(BrowserServiceFixture service) : WebAppFixture<BrowserServiceFixture>(service)
+{
     /// <summary>
     /// A web app whose browser service is at <paramref name="browserService"/> (any address, even one where nothing
     /// listens, to see how the UI copes). The caller disposes it; its address is <see cref="BrowserServiceHost.ServerAddress"/>.
@@ -53,18 +70,19 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : IAsyncLifetim
         factory.StartServer();
         return factory;
     }
+}
 
-    /// <summary>An absolute URL of the web app.</summary>
-    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+/// <summary>The web app in front of the agent's service (<see cref="AgentServiceFixture"/>, whose model is the scripted one).</summary>
+public sealed class AgentWebAppFixture(AgentServiceFixture service) : WebAppFixture<AgentServiceFixture>(service);
 
-    public async ValueTask DisposeAsync()
-    {
-        Http?.Dispose();
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-    }
+/// <summary>A browser service the tests run in this process: where it listens, its sessions and the pages it may open.</summary>
+public interface IServiceUnderTest
+{
+    Uri BaseAddress { get; }
+
+    SessionManager Sessions { get; }
+
+    TestPageServer Pages { get; }
 }
 
 /// <summary>A web app the UI tests drive, and the sessions of the browser service behind it.</summary>

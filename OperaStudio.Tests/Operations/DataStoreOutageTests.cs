@@ -17,6 +17,9 @@ namespace OperaStudio.Tests.Operations;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServer pages)
 {
+    // A store restarts and the service reconnects with growing pauses: a minute at most.
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task RedisDiesAndReturns_HealthAndListingSaySo_SessionsKeepWorking_RegistryCatchesUp()
     {
@@ -41,7 +44,7 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         await redis.RestartAsync(NativeStores.Redis);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redisAddress);
-        await WaitAsync(async () => await connection.GetDatabase().KeyExistsAsync($"opera:session:{session.Id}"), "the registry to catch up");
+        await Eventually.TrueAsync(async () => await connection.GetDatabase().KeyExistsAsync($"opera:session:{session.Id}"), "the registry to catch up", Budget);
         await host.DisposeAsync();
         await redis.DisposeAsync();
         TestPaths.TryDelete(directory);
@@ -69,12 +72,12 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
 
         await postgres.RestartAsync(NativeStores.Postgres);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
-        await WaitAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");
             return response.IsSuccessStatusCode
                 && (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Entries.Any(e => e.Title == "During the outage");
-        }, "the session and its history to be saved once PostgreSQL returned");
+        }, "the session and its history to be saved once PostgreSQL returned", Budget);
         await host.Http.DeleteAsync($"/api/sessions/{session.Id}");
         await host.DisposeAsync();
         await postgres.DisposeAsync();
@@ -121,27 +124,12 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
     private static async Task<JsonElement> WaitForHealthAsync(BrowserServiceHost host, HttpStatusCode expected)
     {
         JsonElement body = default;
-        await WaitAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             using var response = await host.Http.GetAsync("/health");
             body = await response.Content.ReadFromJsonAsync<JsonElement>();
             return response.StatusCode == expected;
-        }, $"/health to answer {(int)expected}");
+        }, $"/health to answer {(int)expected}", Budget);
         return body;
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"Waited 60 s for {what}.");
     }
 }

@@ -24,10 +24,7 @@ public sealed class OperationsApiTests(BrowserServiceFixture service)
         });
         await connection.InvokeAsync<SessionDto>("Join", session.Id);
         await connection.InvokeAsync("Pointer", "move", 10.0, 10.0, "none", 0, 0, 0);
-        for (var i = 0; i < 100 && Volatile.Read(ref frames) == 0; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref frames) > 0, "a frame", TimeSpan.FromSeconds(10));
 
         var during = (await service.Http.GetFromJsonAsync<OperationsDto>("/api/operations"))!;
         await connection.DisposeAsync();

@@ -12,6 +12,8 @@ namespace OperaStudio.Tests.Sessions;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class PageEventsTests(BrowserServiceFixture service)
 {
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(15);
+
     private HttpClient Http => service.Http;
 
     [Fact]
@@ -26,10 +28,16 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         var tab = ActiveTab(session);
 
         await tab.Page.ClickAsync("#blank");
-        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target"));
+        await Eventually.TrueAsync(
+            () => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target", "the target=_blank tab, active with its title", Budget,
+            () => $"{session.Tabs.Count} tabs, active: {session.ActiveTab.ToDto()}");
         await session.ActivateAsync(tab.Id);
         await tab.Page.ClickAsync("#open");
-        await WaitAsync(() => Task.FromResult(session.Tabs.Count == 3));
+        // The count alone is not enough: a window.open page is adopted at its initial about:blank, and its address
+        // follows when the navigation commits.
+        await Eventually.TrueAsync(
+            () => session.Tabs.Count == 3 && session.ActiveTab != tab && session.ActiveTab.Url.StartsWith(target.ToString(), StringComparison.Ordinal),
+            "the window.open tab, active at its address", Budget, () => $"{session.Tabs.Count} tabs, active at {session.ActiveTab.Url}");
 
         var dto = (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
         Assert.Equal(3, dto.Tabs.Count);
@@ -47,7 +55,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
 
         await session.ActiveTab.Page.ClickAsync("#l");
         var notice = await blocked;
-        await WaitAsync(() => Task.FromResult(session.ActiveTab.ToDto().Title == "Blocked"));
+        await Eventually.TrueAsync(() => session.ActiveTab.ToDto().Title == "Blocked", "the blocked page", Budget);
 
         Assert.Equal(refused, notice.Url);
         Assert.Contains("loopback", notice.Reason, StringComparison.Ordinal);
@@ -100,7 +108,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
             $"/api/sessions/{session.Id}/tabs/{tab.Id}/files", new StringContent("--x\r\nbroken", Encoding.UTF8, "multipart/form-data"));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        await WaitAsync(async () => await tab.Page.TitleAsync() == "notes.txt:12");
+        await Eventually.TrueAsync(async () => await tab.Page.TitleAsync() == "notes.txt:12", "the page to see the file", Budget);
         Assert.Equal(HttpStatusCode.Conflict, noChooser.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         await CloseAsync(session);
@@ -148,7 +156,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
 
         Assert.True(afterCrash.Tabs.Single(t => t.Id == crashing.Id).IsCrashed);
         Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
-        await WaitAsync(() => Task.FromResult(!crashing.ToDto().IsCrashed));
+        await Eventually.TrueAsync(() => !crashing.ToDto().IsCrashed, "the reloaded tab", Budget);
         Assert.Equal("Will crash", await crashing.Page.TitleAsync());
         await CloseAsync(session);
     }
@@ -177,21 +185,6 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
             }
         };
         return seen.Task.WaitAsync(TimeSpan.FromSeconds(15));
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The condition never became true.");
     }
 
     private async Task CloseAsync(BrowserSession session) => (await Http.DeleteAsync($"/api/sessions/{session.Id}")).Dispose();

@@ -2,16 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Sessions.Persistence;
-using OperaStudio.BrowserService.Streaming;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.Sessions;
@@ -32,7 +29,7 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         var database = await stores.CreateDatabaseAsync("crash");
         await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, FastSaves);
         var (session, tabIds) = await LogInWithTwoTabsAsync(host);
-        await using var viewer = await Viewer.JoinAsync(host, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(host.BaseAddress, session.Id);
         await viewer.NextFrameAsync();
 
         foreach (var chromium in host.ChromiumProcesses())
@@ -40,8 +37,8 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
             Signals.Send(chromium.Pid, Signals.SigKill);
         }
 
-        var ended = await viewer.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await viewer.Connection.InvokeAsync<SessionDto>("Join", session.Id);
+        var ended = await viewer.Ended.WaitAsync(TimeSpan.FromSeconds(30));
+        await viewer.JoinAsync(session.Id);
         var frame = await viewer.NextFrameAsync();
         var restored = (await host.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
 
@@ -62,7 +59,7 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         }
 
         await using var second = BrowserServiceHost.Start(stores.RedisConnectionString, database, pages.HostAndPort, FastSaves);
-        await using var viewer = await Viewer.JoinAsync(second, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(second.BaseAddress, session.Id);
         await viewer.NextFrameAsync();
         var restored = (await second.Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{session.Id}"))!;
 
@@ -111,7 +108,8 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
         var contextsBefore = host.Sessions.Find(session.Id)!.Lease.Context;
 
-        await WaitAsync(() => Task.FromResult(host.Sessions.Find(session.Id) is null && contextsBefore.Pages.Count == 0));
+        await Eventually.TrueAsync(
+            () => host.Sessions.Find(session.Id) is null && contextsBefore.Pages.Count == 0, "the idle session to be released", TimeSpan.FromSeconds(30));
         var saved = await host.Services.GetRequiredService<SessionStateStore>().LoadRestorableAsync(session.Id);
         using var again = await host.Http.GetAsync($"/api/sessions/{session.Id}");
         var restored = (await again.Content.ReadFromJsonAsync<SessionDto>())!;
@@ -200,11 +198,11 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         opened.EnsureSuccessStatusCode();
         var store = host.Services.GetRequiredService<SessionStateStore>();
         SavedSession? saved = null;
-        await WaitAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             saved = await store.LoadRestorableAsync(session.Id);
             return saved is { Tabs.Count: 2, StorageStateJson: { } storage } && storage.Contains("\"who\"", StringComparison.Ordinal);
-        });
+        }, "both tabs and the login cookie to be saved", TimeSpan.FromSeconds(30));
         return (session, saved!.Tabs.Select(t => t.Id).ToList());
     }
 
@@ -237,53 +235,5 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         return provider.GetDataProtector("OperaStudio.Sessions.StorageState.v1").Unprotect(protectedStorage);
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The condition never became true.");
-    }
-
     private sealed record ProblemShape(string? Title, string? Detail);
-
-    /// <summary>A hub viewer that acknowledges frames and notices when its session ends.</summary>
-    private sealed class Viewer : IAsyncDisposable
-    {
-        private readonly Channel<FrameMessage> _frames = Channel.CreateUnbounded<FrameMessage>();
-
-        private Viewer(HubConnection connection)
-        {
-            Connection = connection;
-            connection.On<FrameMessage>("Frame", frame =>
-            {
-                _frames.Writer.TryWrite(frame);
-                _ = connection.SendAsync("Ack");
-            });
-            connection.On<string, bool>("SessionEnded", (reason, restorable) => Ended.TrySetResult((reason, restorable)));
-        }
-
-        public HubConnection Connection { get; }
-
-        public TaskCompletionSource<(string Reason, bool Restorable)> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public static async Task<Viewer> JoinAsync(BrowserServiceHost host, string sessionId)
-        {
-            var viewer = new Viewer(await host.ConnectHubAsync());
-            await viewer.Connection.InvokeAsync<SessionDto>("Join", sessionId);
-            return viewer;
-        }
-
-        public async Task<FrameMessage> NextFrameAsync() =>
-            await _frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-        public ValueTask DisposeAsync() => Connection.DisposeAsync();
-    }
 }

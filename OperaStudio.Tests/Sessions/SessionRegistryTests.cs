@@ -18,12 +18,12 @@ public sealed class SessionRegistryTests(BrowserServiceFixture service, DataStor
         var db = connection.GetDatabase();
         var key = $"opera:session:{session.Id}";
 
-        await WaitAsync(async () => await db.KeyExistsAsync(key));
+        await Eventually.TrueAsync(async () => await db.KeyExistsAsync(key), "the session's registry entry", TimeSpan.FromSeconds(10));
         var node = (string?)await db.HashGetAsync(key, "node");
         var ttl = await db.KeyTimeToLiveAsync(key);
         var listed = (await service.Http.GetFromJsonAsync<List<SessionDto>>("/api/sessions"))!;
         await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
-        await WaitAsync(async () => !await db.KeyExistsAsync(key));
+        await Eventually.TrueAsync(async () => !await db.KeyExistsAsync(key), "the registry entry to go", TimeSpan.FromSeconds(10));
 
         Assert.False(string.IsNullOrEmpty(node));
         Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
@@ -42,20 +42,5 @@ public sealed class SessionRegistryTests(BrowserServiceFixture service, DataStor
 
         Assert.DoesNotContain(listed, s => s.Id == "ghost-session");
         Assert.Null(await db.SortedSetScoreAsync("opera:sessions", "ghost-session"));
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The registry never reached the expected state.");
     }
 }

@@ -347,23 +347,14 @@ public sealed class SessionsApiTests(BrowserServiceFixture service)
     private async Task<SessionDto> GetSessionAsync(string id) =>
         (await Http.GetFromJsonAsync<SessionDto>($"/api/sessions/{id}"))!;
 
-    private async Task<TabDto> WaitForTabAsync(string sessionId, Func<TabDto, bool> condition)
-    {
-        TabDto? last = null;
-        for (var i = 0; i < 100; i++)
-        {
-            var session = await GetSessionAsync(sessionId);
-            last = session.Tabs.First(t => t.Id == session.ActiveTabId);
-            if (condition(last))
+    private async Task<TabDto> WaitForTabAsync(string sessionId, Func<TabDto, bool> condition) =>
+        await Eventually.ValueAsync(
+            async () =>
             {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The tab never reached the expected state; last: {last}");
-    }
+                var session = await GetSessionAsync(sessionId);
+                return session.Tabs.First(t => t.Id == session.ActiveTabId);
+            },
+            condition, "the tab to reach the expected state", TimeSpan.FromSeconds(10));
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

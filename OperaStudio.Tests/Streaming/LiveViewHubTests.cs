@@ -28,7 +28,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Join_StaticPage_SendsAJpegFrameAtOnce()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/static", "<!doctype html><title>static</title><h1>still</h1>"));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
 
         var frame = await viewer.NextFrameAsync();
 
@@ -43,7 +43,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Pointer_ClickOnButton_PressesItInTheRemotePage()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/click", ButtonPage));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         await viewer.NextFrameAsync();
 
         await viewer.ClickAsync(200, 110);
@@ -56,7 +56,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Keyboard_TypingIntoAFocusedInput_FillsIt()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/type", ButtonPage));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         await viewer.ClickAsync(250, 215);
 
         foreach (var key in "Hi 5")
@@ -74,7 +74,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Wheel_ScrollsThePage()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/wheel", ButtonPage));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
 
         await viewer.Connection.SendAsync("Wheel", 400.0, 400.0, 0.0, 600.0, 0);
 
@@ -86,7 +86,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task InsertText_PastesIntoTheFocusedInput()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/paste", ButtonPage));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         await viewer.ClickAsync(250, 215);
 
         await viewer.Connection.InvokeAsync("InsertText", "pasted ✓ text");
@@ -102,7 +102,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Pointer_BadCoordinates_IsRefusedAndTheSessionKeepsWorking(double x, double y)
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/bad-pointer", ButtonPage));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
 
         var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("Pointer", "down", x, y, "left", 1, 1, 0));
         await viewer.ClickAsync(200, 110);
@@ -119,7 +119,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Key_UnknownKey_IsRefused(string key)
     {
         var session = await CreateSessionAsync();
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
 
         var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("Key", "down", key, "", 0, 0, 0, false));
 
@@ -132,7 +132,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task InsertText_OversizePayload_IsRefusedWithoutHarm()
     {
         var session = await CreateSessionAsync();
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
 
         var error = await Assert.ThrowsAsync<HubException>(() => viewer.Connection.InvokeAsync("InsertText", new string('x', 200_000)));
 
@@ -144,7 +144,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     [Fact]
     public async Task Join_UnknownSession_IsRefused()
     {
-        var connection = await service.ConnectHubAsync();
+        var connection = await HubViewer.OpenConnectionAsync(service.BaseAddress);
 
         var error = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<SessionDto>("Join", "no-such-session"));
 
@@ -156,12 +156,12 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     public async Task Rejoin_AfterDropping_GetsTheCurrentFrameAtOnce()
     {
         var session = await CreateSessionAsync(service.Pages.Page("/hub/rejoin", "<!doctype html><title>rejoin</title><h1>same page</h1>"));
-        await using (var first = await Viewer.JoinAsync(service, session.Id))
+        await using (var first = await HubViewer.JoinAsync(service.BaseAddress, session.Id))
         {
             await first.NextFrameAsync();
         }
 
-        await using var second = await Viewer.JoinAsync(service, session.Id);
+        await using var second = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         var frame = await second.NextFrameAsync(TimeSpan.FromSeconds(2));
 
         Assert.Equal(session.ActiveTabId, frame.TabId);
@@ -175,7 +175,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         // frames in flight full and a static page sending nothing more, the newest frame must still get through.
         var session = await CreateSessionAsync(service.Pages.Page("/hub/noack-first", "<!doctype html><title>first</title><h1>first</h1>"));
         var frames = Channel.CreateUnbounded<FrameMessage>();
-        await using var connection = await service.ConnectHubAsync();
+        await using var connection = await HubViewer.OpenConnectionAsync(service.BaseAddress);
         connection.On<FrameMessage>("Frame", frame => frames.Writer.TryWrite(frame)); // never acknowledges
         await connection.InvokeAsync<SessionDto>("Join", session.Id);
         await frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -220,19 +220,8 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     private async Task WaitForPageAsync(string sessionId, string expression, string expected)
     {
         var page = service.Sessions.Find(sessionId)!.ActiveTab.Page;
-        string? last = null;
-        for (var i = 0; i < 100; i++)
-        {
-            last = await page.EvaluateAsync<string>($"() => {expression}");
-            if (last == expected)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"{expression} stayed '{last}', expected '{expected}'");
+        await Eventually.ValueAsync(
+            () => page.EvaluateAsync<string>($"() => {expression}"), value => value == expected, $"{expression} to read '{expected}'", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -256,13 +245,13 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
             <div id="spin" style="position:absolute;left:500px;top:80px;width:40px;height:40px;background:#36c"></div>
             <script>let a = 0; setInterval(() => document.getElementById('spin').style.transform = `rotate(${a += 7}deg)`, 16);</script>
             """));
-        await using var viewer = await Viewer.JoinAsync(service, session.Id);
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         await viewer.NextFrameAsync();
         await viewer.ClickAsync(200, 110);
         await WaitForPageAsync(session.Id, "document.getElementById('b').textContent", "pressed 1");
 
         // A viewer that never acknowledges: past its window, newer frames replace the one waiting for it.
-        await using var stalled = await service.ConnectHubAsync();
+        await using var stalled = await HubViewer.OpenConnectionAsync(service.BaseAddress);
         stalled.On<FrameMessage>("Frame", _ => { });
         await stalled.InvokeAsync<SessionDto>("Join", session.Id);
         for (var i = 0; i < 100 && Interlocked.Read(ref dropped) == 0; i++)
@@ -278,48 +267,5 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
 
         Assert.True(Interlocked.Read(ref dropped) > 0, "frames replaced before a stalled viewer took them should count as dropped");
         await CloseAsync(session.Id);
-    }
-
-    /// <summary>A hub viewer that acknowledges frames like the panel does.</summary>
-    private sealed class Viewer : IAsyncDisposable
-    {
-        private readonly Channel<FrameMessage> _frames = Channel.CreateUnbounded<FrameMessage>();
-
-        private Viewer(HubConnection connection)
-        {
-            Connection = connection;
-            connection.On<FrameMessage>("Frame", frame =>
-            {
-                _frames.Writer.TryWrite(frame);
-                _ = connection.SendAsync("Ack");
-            });
-        }
-
-        public HubConnection Connection { get; }
-
-        public static async Task<Viewer> JoinAsync(BrowserServiceFixture service, string sessionId)
-        {
-            var viewer = new Viewer(await service.ConnectHubAsync());
-            await viewer.Connection.InvokeAsync<SessionDto>("Join", sessionId);
-            return viewer;
-        }
-
-        public async Task<FrameMessage> NextFrameAsync(TimeSpan? timeout = null) =>
-            await _frames.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
-
-        public async Task ClickAsync(double x, double y)
-        {
-            await Connection.InvokeAsync("Pointer", "move", x, y, "none", 0, 0, 0);
-            await Connection.InvokeAsync("Pointer", "down", x, y, "left", 1, 1, 0);
-            await Connection.InvokeAsync("Pointer", "up", x, y, "left", 0, 1, 0);
-        }
-
-        public async Task KeyAsync(string key)
-        {
-            await Connection.InvokeAsync("Key", "down", key, "", 0, 0, 0, false);
-            await Connection.InvokeAsync("Key", "up", key, "", 0, 0, 0, false);
-        }
-
-        public ValueTask DisposeAsync() => Connection.DisposeAsync();
     }
 }

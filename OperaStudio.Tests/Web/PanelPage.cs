@@ -185,22 +185,9 @@ public sealed class PanelPage : IAsyncDisposable
         }, what, () => $"rgb({string.Join(',', seen)})");
     }
 
-    /// <summary>Polls with a generous deadline: the machine is shared, so no timing is asserted, only the outcome.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, Func<string>? lastSeen = null, int timeoutSeconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"Waited {timeoutSeconds} s for {what}{(lastSeen is null ? "" : $"; {lastSeen()}")}.");
-    }
+    /// <summary><see cref="Eventually"/> with the UI tests' budget (a page, a hub and two browsers on a shared machine).</summary>
+    public static Task WaitForAsync(Func<Task<bool>> condition, string what, Func<string>? lastSeen = null, int timeoutSeconds = 30) =>
+        Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(timeoutSeconds), lastSeen);
 
     public Task SaveScreenshotAsync(string name) => Screenshots.SaveAsync(Page, name);
 

@@ -3,6 +3,7 @@ using OperaStudio.Bench.Baseline;
 using OperaStudio.Bench.Machine;
 using OperaStudio.Bench.Report;
 using OperaStudio.Bench.Viewers;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench;
 

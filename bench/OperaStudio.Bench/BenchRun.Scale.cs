@@ -3,6 +3,7 @@ using OperaStudio.Bench.Baseline;
 using OperaStudio.Bench.Machine;
 using OperaStudio.Bench.Report;
 using OperaStudio.Bench.Viewers;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench;
 
@@ -96,6 +97,7 @@ public sealed partial class BenchRun
         var measured = await _ours.CreateSessionAsync(_pages.Busy);
         var sessions = new List<string>();
         var hubs = new List<HubViewer>();
+        var ages = new List<FrameAges>();
         try
         {
             await using var panel = await PanelViewer.OpenAsync(_viewer, _ours.Web, measured.Id, Width, Height);
@@ -109,10 +111,11 @@ public sealed partial class BenchRun
                     sessions.Add(session.Id);
                     var hub = await HubViewer.JoinAsync(_ours.Web, session.Id);
                     hubs.Add(hub);
+                    ages.Add(FrameAges.Of(hub));
                     await hub.FirstFrame.WaitAsync(TimeSpan.FromSeconds(60));
                 }
 
-                var result = await ScaleLevelAsync(level, panel.Page, click, probe, () => hubs.Select(h => h.Frames).ToList(), () => hubs.SelectMany(h => h.Ages.Take()).ToList());
+                var result = await ScaleLevelAsync(level, panel.Page, click, probe, () => hubs.Select(h => h.Frames).ToList(), () => ages.SelectMany(a => a.Take()).ToList());
                 _results.ScaleOurs.Add(result);
                 LogScale(result, "ours");
             }

@@ -8,6 +8,7 @@ using OperaStudio.Bench.Pages;
 using OperaStudio.Bench.Report;
 using OperaStudio.Bench.Ours;
 using OperaStudio.Bench.Viewers;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench;
 
@@ -51,7 +52,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             Settings = settings,
             Machine = MachineInfo.Read(repositoryRoot),
             Started = DateTimeOffset.Now,
-            LoadBefore = Proc.LoadAverage(),
+            LoadBefore = ProcFs.LoadAverage(),
         };
         Log($"Opera Studio benchmark, {settings.Mode} mode, {BuildConfiguration} build; load average {_results.LoadBefore}");
 
@@ -107,7 +108,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
         }
 
         _results.Notes.AddRange(_incidents);
-        _results.LoadAfter = Proc.LoadAverage();
+        _results.LoadAfter = ProcFs.LoadAverage();
         _results.Duration = _clock.Elapsed;
         var markdown = ReportWriter.Write(_results);
         Directory.CreateDirectory(Path.GetDirectoryName(settings.OutputPath)!);
@@ -225,7 +226,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
         }
 
         var clock = Stopwatch.StartNew();
-        Log($"measuring {name} (load average {Proc.LoadAverage()})");
+        Log($"measuring {name} (load average {ProcFs.LoadAverage()})");
         try
         {
             await measure();

@@ -88,7 +88,7 @@ public sealed class BaselineProcess : IAsyncDisposable
 
 /// <summary>
 /// A protocol-level viewer of the baseline: reads the JSON frames off the WebSocket and counts them (no decoding,
-/// no drawing), the counterpart of <see cref="Viewers.HubViewer"/>.
+/// no drawing), the counterpart of <see cref="OperaStudio.Tests.Infrastructure.HubViewer"/>.
 /// </summary>
 public sealed class BaselineSocketViewer : IAsyncDisposable
 {

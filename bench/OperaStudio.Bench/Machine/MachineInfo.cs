@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench.Machine;
 
@@ -9,17 +10,13 @@ public sealed record MachineInfo(
 {
     public static MachineInfo Read(string repositoryRoot)
     {
-        var model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?
-            .Split(':', 2)[1].Trim() ?? "unknown";
-        var memKb = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var os = File.Exists("/etc/os-release")
             ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?["PRETTY_NAME=".Length..].Trim('"') ?? ""
             : "";
         var commit = Run("git", ["-C", repositoryRoot, "rev-parse", "--short=12", "HEAD"]).Trim();
         var dirty = Run("git", ["-C", repositoryRoot, "status", "--porcelain", "--untracked-files=no"]).Trim().Length > 0;
         return new MachineInfo(
-            Environment.ProcessorCount, model, long.Parse(memKb) / 1024.0 / 1024.0, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
+            Environment.ProcessorCount, ProcFs.CpuModel(), ProcFs.MemoryTotalKb() / 1024.0 / 1024.0, ProcFs.KernelRelease(),
             os, RuntimeInformation.FrameworkDescription, commit + (dirty ? " (with uncommitted changes)" : ""));
     }
 

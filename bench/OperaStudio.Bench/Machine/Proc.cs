@@ -1,4 +1,4 @@
-using System.Globalization;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench.Machine;
 
@@ -62,44 +62,11 @@ public static class Roles
     public static bool IsServiceSide(string role) => role is Service or BaselineServer or Driver || IsChromium(role);
 }
 
-/// <summary>Reads /proc: the process tree, proportional set size (PSS) and CPU time of processes, and the machine's CPU.</summary>
+/// <summary>The bench's views of the process table (read through the tests' <see cref="ProcFs"/>): trees and marked processes.</summary>
 public static class Proc
 {
-    /// <summary>Clock ticks per second of /proc/[pid]/stat times (USER_HZ, 100 on Linux).</summary>
-    public const double TicksPerSecond = 100.0;
-
-    public static IReadOnlyList<ProcInfo> All()
-    {
-        var list = new List<ProcInfo>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var open = stat.IndexOf('(', StringComparison.Ordinal);
-                var close = stat.LastIndexOf(')');
-                var fields = stat[(close + 2)..].Split(' ');
-                if (fields[0] is "Z" or "X")
-                {
-                    continue;
-                }
-
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
-                list.Add(new ProcInfo(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), stat[(open + 1)..close], commandLine));
-            }
-            catch (IOException)
-            {
-                // Gone while we looked.
-            }
-        }
-
-        return list;
-    }
+    public static IReadOnlyList<ProcInfo> All() =>
+        ProcFs.Processes().Select(p => new ProcInfo(p.Pid, p.ParentPid, p.Name, p.CommandLine)).ToList();
 
     /// <summary>The process and everything below it.</summary>
     public static IReadOnlyList<ProcInfo> Tree(int rootPid, IReadOnlyList<ProcInfo>? all = null)
@@ -127,7 +94,7 @@ public static class Proc
     public static IReadOnlyList<ProcInfo> Marked(string entry, IReadOnlyList<ProcInfo>? all = null)
     {
         all ??= All();
-        var marked = all.Where(p => p.Pid != Environment.ProcessId && HasEnvironment(p.Pid, entry)).ToList();
+        var marked = all.Where(p => p.Pid != Environment.ProcessId && ProcFs.Environment(p.Pid).Contains(entry, StringComparer.Ordinal)).ToList();
         var pids = marked.Select(p => p.Pid).ToHashSet();
         var frontier = new Queue<int>(pids);
         while (frontier.Count > 0)
@@ -142,67 +109,4 @@ public static class Proc
 
         return marked;
     }
-
-    private static bool HasEnvironment(int pid, string entry)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains(entry, StringComparer.Ordinal);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>PSS in kB (each shared page divided among the processes that map it), or 0 when the process is gone.</summary>
-    public static long PssKb(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
-            {
-                if (line.StartsWith("Pss:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["Pss:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-
-        return 0;
-    }
-
-    /// <summary>utime + stime of the process in clock ticks, or null when it is gone.</summary>
-    public static long? CpuTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the name: state(0) ppid(1) … utime(11) stime(12).
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The machine's CPU counters from /proc/stat: all ticks and busy (non-idle, non-iowait) ticks, summed over cores.</summary>
-    public static (long Total, long Busy) MachineTicks()
-    {
-        var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
-        var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        var total = values.Take(8).Sum();
-        var idle = values[3] + values[4];
-        return (total, total - idle);
-    }
-
-    public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggregate((a, b) => $"{a} {b}");
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Bench.Machine;
 
@@ -53,7 +54,7 @@ public sealed class Systems
     {
         var byRole = Snapshot()
             .GroupBy(x => (x.System, x.Process.Role))
-            .ToDictionary(g => g.Key, g => g.Sum(x => Proc.PssKb(x.Process.Pid)) / 1024.0);
+            .ToDictionary(g => g.Key, g => g.Sum(x => ProcFs.PssKb(x.Process.Pid)) / 1024.0);
         return new MemorySample(byRole);
     }
 
@@ -82,31 +83,31 @@ public sealed class CpuWindowStart
         _systems = systems;
         foreach (var (_, process) in systems.Snapshot())
         {
-            if (Proc.CpuTicks(process.Pid) is { } ticks)
+            if (ProcFs.CpuTicks(process.Pid) is { } ticks)
             {
                 _ticks[process.Pid] = ticks;
             }
         }
 
-        _machine = Proc.MachineTicks();
+        _machine = ProcFs.MachineTicks();
         _clock = Stopwatch.StartNew();
     }
 
     public CpuWindow Stop()
     {
         var seconds = _clock.Elapsed.TotalSeconds;
-        var machine = Proc.MachineTicks();
+        var machine = ProcFs.MachineTicks();
         var byRole = new Dictionary<(string, string), double>();
         foreach (var (system, process) in _systems.Snapshot())
         {
-            if (Proc.CpuTicks(process.Pid) is not { } ticks)
+            if (ProcFs.CpuTicks(process.Pid) is not { } ticks)
             {
                 continue;
             }
 
             var used = ticks - _ticks.GetValueOrDefault(process.Pid);
             var key = (system, process.Role);
-            byRole[key] = byRole.GetValueOrDefault(key) + used / Proc.TicksPerSecond / seconds * 100;
+            byRole[key] = byRole.GetValueOrDefault(key) + used / ProcFs.TicksPerSecond / seconds * 100;
         }
 
         var cores = Environment.ProcessorCount;

@@ -270,7 +270,7 @@ public static class ReportWriter
             "The warm first frame is dominated by the client side (the \"page switch → first draw\" rows: Blazor renders the panel, the JS module opens a " +
             "new hub connection through the proxy, joins, sends its viewport) plus the screencast's first frame, whose still capture is scheduled 150 ms " +
             "after the screencast starts when Chromium has nothing new to send (`SessionStream.EnsureCurrentFrameAsync`). Cold, a new context and page " +
-            "(≈1 s on this machine per the architecture notes) come before all of that. The original design pays a new context and page on every session, " +
+            "(the cold acquire rows above) come before all of that. The original design pays a new context and page on every session, " +
             "then its timer's first screenshot.");
         md.AppendLine();
     }

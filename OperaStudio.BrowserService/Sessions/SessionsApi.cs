@@ -382,7 +382,7 @@ public static class SessionsApi
     /// </summary>
     private static void Record(HttpContext http, string sessionId, string? tabId, string kind, string? target, string outcome, string? detail = null) =>
         http.RequestServices.GetRequiredService<HistoryRecorder>().Action(
-            sessionId, tabId, http.Request.Headers["X-Opera-Actor"] == "human" ? Actor.Human : Actor.Api, kind, target, outcome,
+            sessionId, tabId, http.Request.Headers[ApiHeaders.Actor] == ApiHeaders.HumanActor ? Actor.Human : Actor.Api, kind, target, outcome,
             detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
 
     /// <summary>Who the caller is (the web app passes its user's id), for per-user limits.</summary>

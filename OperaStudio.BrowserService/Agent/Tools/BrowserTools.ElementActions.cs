@@ -13,7 +13,7 @@ public sealed partial class BrowserTools
         StepAsync(ToolNames.Click, new { @ref = reference, description }, origin, async (step, ct) =>
         {
             var target = await ResolveAsync(reference, description, roles: null, ct);
-            var probe = await target.Locator.EvaluateAsync<JsonElement>(PageScripts.ClickProbe, null, new() { Timeout = Timeout }).WaitAsync(ct);
+            var probe = await BoundedAsync(target.Locator.EvaluateAsync<JsonElement>(PageScripts.ClickProbe, null, new() { Timeout = Timeout }), ct);
             var detected = new List<string>();
             if (probe.GetProperty("passwordSubmit").GetBoolean())
             {
@@ -37,7 +37,13 @@ public sealed partial class BrowserTools
             }
 
             await ApproveAsync(step, detected, target, ct);
-            await target.Locator.ClickAsync(new() { Timeout = Timeout }).WaitAsync(ct);
+            await ActAsync(
+                target.Locator,
+                WaitForSelectorState.Visible,
+                t => target.Locator.ClickAsync(new() { Trial = true, Timeout = t }),
+                t => target.Locator.ClickAsync(new() { Timeout = t }),
+                idempotent: false,
+                ct);
             await SettleAsync(ct);
             return ToolResult.Done($"Clicked {target.Name}");
         }, cancellationToken);
@@ -47,15 +53,15 @@ public sealed partial class BrowserTools
         {
             var target = await ResolveAsync(reference, null, roles: null, ct);
             var value = _agent.Vault.Substitute(text);
-            if (submit && await target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }).WaitAsync(ct))
+            if (submit && await BoundedAsync(target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }), ct))
             {
                 await ApproveAsync(step, [Sensitivity.PasswordSubmit], target, ct);
             }
 
-            await target.Locator.FillAsync(value, new() { Timeout = Timeout }).WaitAsync(ct);
+            await ActAsync(target.Locator, WaitForSelectorState.Visible, null, t => target.Locator.FillAsync(value, new() { Timeout = t }), idempotent: true, ct);
             if (submit)
             {
-                await target.Locator.PressAsync("Enter", new() { Timeout = Timeout }).WaitAsync(ct);
+                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync("Enter", new() { Timeout = t }), idempotent: false, ct);
                 await SettleAsync(ct);
             }
 
@@ -67,7 +73,9 @@ public sealed partial class BrowserTools
         StepAsync(ToolNames.Select, new { @ref = reference, value }, origin, async (_, ct) =>
         {
             var target = await ResolveAsync(reference, null, roles: null, ct);
-            var selected = await target.Locator.SelectOptionAsync(value, new() { Timeout = Timeout }).WaitAsync(ct);
+            IReadOnlyList<string> selected = [];
+            await ActAsync(
+                target.Locator, WaitForSelectorState.Visible, null, async t => selected = await target.Locator.SelectOptionAsync(value, new() { Timeout = t }), idempotent: true, ct);
             return selected.Count == 0
                 ? throw new ToolException($"{target.Name} has no option \"{value}\".")
                 : ToolResult.Done($"Selected \"{value}\" in {target.Name}");
@@ -77,7 +85,13 @@ public sealed partial class BrowserTools
         StepAsync(ToolNames.Hover, new { @ref = reference }, origin, async (_, ct) =>
         {
             var target = await ResolveAsync(reference, null, roles: null, ct);
-            await target.Locator.HoverAsync(new() { Timeout = Timeout }).WaitAsync(ct);
+            await ActAsync(
+                target.Locator,
+                WaitForSelectorState.Visible,
+                t => target.Locator.HoverAsync(new() { Trial = true, Timeout = t }),
+                t => target.Locator.HoverAsync(new() { Timeout = t }),
+                idempotent: true,
+                ct);
             return ToolResult.Done($"Hovered over {target.Name}");
         }, cancellationToken);
 
@@ -88,8 +102,8 @@ public sealed partial class BrowserTools
             if (key.Equals("Enter", StringComparison.OrdinalIgnoreCase))
             {
                 var submitsPassword = target is null
-                    ? await Browser.ActiveTab.Page.EvaluateAsync<bool>($"() => ({PageScripts.EnterProbe})(null)").WaitAsync(ct)
-                    : await target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }).WaitAsync(ct);
+                    ? await BoundedAsync(Browser.ActiveTab.Page.EvaluateAsync<bool>($"() => ({PageScripts.EnterProbe})(null)"), ct)
+                    : await BoundedAsync(target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }), ct);
                 if (submitsPassword)
                 {
                     await ApproveAsync(step, [Sensitivity.PasswordSubmit], target, ct);
@@ -98,11 +112,11 @@ public sealed partial class BrowserTools
 
             if (target is null)
             {
-                await Browser.ActiveTab.Page.Keyboard.PressAsync(key).WaitAsync(ct);
+                await BoundedAsync(Browser.ActiveTab.Page.Keyboard.PressAsync(key), ct);
             }
             else
             {
-                await target.Locator.PressAsync(key, new() { Timeout = Timeout }).WaitAsync(ct);
+                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync(key, new() { Timeout = t }), idempotent: false, ct);
             }
 
             await SettleAsync(ct);
@@ -115,7 +129,8 @@ public sealed partial class BrowserTools
             if (reference is not null)
             {
                 var target = await ResolveAsync(reference, null, roles: null, ct);
-                await target.Locator.ScrollIntoViewIfNeededAsync(new() { Timeout = Timeout }).WaitAsync(ct);
+                await ActAsync(
+                    target.Locator, WaitForSelectorState.Visible, null, t => target.Locator.ScrollIntoViewIfNeededAsync(new() { Timeout = t }), idempotent: true, ct);
                 return ToolResult.Done($"Scrolled {target.Name} into view");
             }
 
@@ -125,7 +140,7 @@ public sealed partial class BrowserTools
                 throw new ToolException($"Unknown scroll direction '{direction}'; use down, up, top, bottom, left or right.");
             }
 
-            var position = await Browser.ActiveTab.Page.EvaluateAsync<int[]>(PageScripts.Scroll, where).WaitAsync(ct);
+            var position = await BoundedAsync(Browser.ActiveTab.Page.EvaluateAsync<int[]>(PageScripts.Scroll, where), ct);
             return ToolResult.Done($"Scrolled {where}: now at {position[0]} of {position[1]} px (viewport {position[2]} px)");
         }, cancellationToken);
 
@@ -204,17 +219,25 @@ public sealed partial class BrowserTools
                 switch (node.Role)
                 {
                     case "checkbox" or "radio" or "switch":
-                        await locator.SetCheckedAsync(IsTrue(value), new() { Timeout = Timeout }).WaitAsync(ct);
+                        await ActAsync(
+                            locator,
+                            WaitForSelectorState.Visible,
+                            t => locator.SetCheckedAsync(IsTrue(value), new() { Trial = true, Timeout = t }),
+                            t => locator.SetCheckedAsync(IsTrue(value), new() { Timeout = t }),
+                            idempotent: true,
+                            ct);
                         break;
-                    case "combobox" or "listbox" when await locator.EvaluateAsync<bool>("e => e instanceof HTMLSelectElement").WaitAsync(ct):
-                        if ((await locator.SelectOptionAsync(value, new() { Timeout = Timeout }).WaitAsync(ct)).Count == 0)
+                    case "combobox" or "listbox" when await BoundedAsync(locator.EvaluateAsync<bool>("e => e instanceof HTMLSelectElement", null, new() { Timeout = Timeout }), ct):
+                        IReadOnlyList<string> chosen = [];
+                        await ActAsync(locator, WaitForSelectorState.Visible, null, async t => chosen = await locator.SelectOptionAsync(value, new() { Timeout = t }), idempotent: true, ct);
+                        if (chosen.Count == 0)
                         {
                             throw new ToolException($"{node.Describe()} (for \"{label}\") has no option \"{value}\".", fromPage: true);
                         }
 
                         break;
                     default:
-                        await locator.FillAsync(_agent.Vault.Substitute(value), new() { Timeout = Timeout }).WaitAsync(ct);
+                        await ActAsync(locator, WaitForSelectorState.Visible, null, t => locator.FillAsync(_agent.Vault.Substitute(value), new() { Timeout = t }), idempotent: true, ct);
                         break;
                 }
             }

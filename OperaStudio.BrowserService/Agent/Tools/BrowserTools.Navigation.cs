@@ -36,7 +36,7 @@ public sealed partial class BrowserTools
         StepAsync(ToolNames.GoBack, new { }, origin, async (_, ct) =>
         {
             var tab = Browser.ActiveTab;
-            if (!await tab.GoBackAsync().WaitAsync(ct))
+            if (!await BoundedAsync(tab.GoBackAsync(), ct))
             {
                 throw new ToolException("There is no earlier page in this tab's history.");
             }
@@ -49,7 +49,7 @@ public sealed partial class BrowserTools
         StepAsync(ToolNames.GoForward, new { }, origin, async (_, ct) =>
         {
             var tab = Browser.ActiveTab;
-            if (!await tab.GoForwardAsync().WaitAsync(ct))
+            if (!await BoundedAsync(tab.GoForwardAsync(), ct))
             {
                 throw new ToolException("There is no later page in this tab's history.");
             }

@@ -32,9 +32,9 @@ public sealed partial class BrowserTools
             var kind = (format ?? "text").Trim().ToLowerInvariant();
             var content = kind switch
             {
-                "text" => await page.EvaluateAsync<string>(PageScripts.Text).WaitAsync(ct),
-                "html" => await page.ContentAsync().WaitAsync(ct),
-                "markdown" => await page.EvaluateAsync<string>(PageScripts.Markdown).WaitAsync(ct),
+                "text" => await BoundedAsync(page.EvaluateAsync<string>(PageScripts.Text), ct),
+                "html" => await BoundedAsync(page.ContentAsync(), ct),
+                "markdown" => await BoundedAsync(page.EvaluateAsync<string>(PageScripts.Markdown), ct),
                 _ => throw new ToolException($"Unknown format '{format}'; use text, html or markdown."),
             };
             var forModel = content.Length <= _options.MaxContentChars
@@ -59,9 +59,10 @@ public sealed partial class BrowserTools
             }
 
             var page = Browser.ActiveTab.Page;
-            // Playwright cannot pass a JsonElement into the page; the script parses the text.
-            var raw = await page.EvaluateAsync<JsonElement?>(PageScripts.Extract, schemaText).WaitAsync(ct);
-            var data = DataCoercion.Coerce(raw is { } r ? JsonNode.Parse(r.GetRawText()) : null, schemaJson);
+            // Playwright cannot pass a JsonElement into the page; the script parses the text. Its value comes back as
+            // JSON text made in the page (Playwright's own conversion adds $id keys to objects).
+            var raw = await BoundedAsync(page.EvaluateAsync<string?>($"async s => JSON.stringify(await ({PageScripts.Extract})(s)) ?? null", schemaText), ct);
+            var data = DataCoercion.Coerce(raw is null ? null : JsonNode.Parse(raw), schemaJson);
             using var document = JsonDocument.Parse(data?.ToJsonString() ?? "null");
             var evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
             if (!evaluation.IsValid)
@@ -93,13 +94,13 @@ public sealed partial class BrowserTools
             if (elementDescription is not null)
             {
                 var target = await ResolveAsync(null, elementDescription, roles: null, ct);
-                jpeg = await target.Locator.ScreenshotAsync(new() { Type = ScreenshotType.Jpeg, Quality = 80, Timeout = Timeout }).WaitAsync(ct);
+                jpeg = await BoundedAsync(target.Locator.ScreenshotAsync(new() { Type = ScreenshotType.Jpeg, Quality = 80, Timeout = Timeout }), ct);
                 await Browser.ApplyViewportAsync(tab);
                 what = target.Name;
             }
             else
             {
-                jpeg = await tab.ScreenshotAsync(fullPage).WaitAsync(ct);
+                jpeg = await BoundedAsync(tab.ScreenshotAsync(fullPage), ct);
                 what = fullPage ? "the whole page" : "the visible page";
             }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Agent.Safety;
@@ -18,9 +17,21 @@ public sealed partial class BrowserTools
 
             await ApproveAsync(step, [Sensitivity.ExecuteScript], null, ct);
             var page = Browser.ActiveTab.Page;
-            var value = await page.EvaluateAsync<JsonElement?>(AsEvaluable(script)).WaitAsync(ct);
-            var json = value is { } v ? v.GetRawText() : "null";
-            return new ToolResult($"Ran a script: {Shorten(json, 80)}", Shorten(json, _options.MaxContentChars), JsonNode.Parse(json), FromPage: true, Source: page.Url);
+            // The value as the page's JSON.stringify writes it: Playwright's own conversion of a result adds $id keys
+            // to objects. A handle, because the script may be a statement list that cannot be wrapped in an expression.
+            var handle = await BoundedAsync(page.EvaluateHandleAsync(AsEvaluable(script)), ct);
+            string json;
+            try
+            {
+                json = await BoundedAsync(handle.EvaluateAsync<string?>("v => JSON.stringify(v) ?? null"), ct) ?? "null";
+            }
+            finally
+            {
+                _ = handle.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            }
+
+            return new ToolResult(
+                $"Ran a script: {Shorten(json, 80)}", Shorten(json, _options.MaxContentChars), JsonNode.Parse(json), FromPage: true, Source: page.Url, DataIsJson: true);
         }, cancellationToken);
 
     /// <summary>A bare function body with <c>return</c> runs as an async function; expressions and functions run as given.</summary>

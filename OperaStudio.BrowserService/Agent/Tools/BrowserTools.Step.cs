@@ -12,9 +12,14 @@ public sealed partial class BrowserTools
 {
     private static readonly JsonSerializerOptions ArgumentsJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>How long a step's image may take before the step goes without one.</summary>
+    private static readonly TimeSpan ThumbnailTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// The frame every tool runs in: the step is announced, the body runs (interrupted if the user takes control),
-    /// failures become errors, and the step finishes with its summary and an image of the tab.
+    /// failures become errors, and the step finishes with its summary. Every failure but the caller's cancellation
+    /// ends the step and comes back as an error: an exception escaping here would leave the step running for good.
+    /// The image of the tab is taken after the step answers (it cost most of a fast step's time).
     /// </summary>
     private async Task<ToolOutcome> StepAsync(
         string tool, object arguments, StepOrigin origin, Func<AgentStepDto, CancellationToken, Task<ToolResult>> body, CancellationToken cancellationToken)
@@ -28,7 +33,7 @@ public sealed partial class BrowserTools
         try
         {
             var result = await body(step, interrupt.Token);
-            await CaptureThumbnailAsync(step, cancellationToken);
+            CaptureThumbnail(step);
             _agent.Steps.Finish(step, StepStatuses.Ok, result.Summary, null);
             activity.Finish(StepStatuses.Ok);
             return new ToolOutcome(result, null);
@@ -48,34 +53,47 @@ public sealed partial class BrowserTools
         }
         catch (ToolException ex)
         {
-            await CaptureThumbnailAsync(step, cancellationToken);
+            CaptureThumbnail(step);
             _agent.Steps.Finish(step, ex.Status, null, ex.Message);
             activity.Finish(ex.Status, ex.Message);
             return new ToolOutcome(null, ex.Message, ex.FromPage);
         }
-        catch (Exception ex) when (ex is PlaywrightException or TimeoutException or InvalidOperationException)
+        catch (Exception ex)
         {
-            var message = Explain(ex);
-            LogToolFailed(Browser.Id, tool, message);
-            await CaptureThumbnailAsync(step, cancellationToken);
+            var expected = ex is PlaywrightException or TimeoutException or InvalidOperationException;
+            var message = expected ? Explain(ex) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}";
+            if (expected)
+            {
+                LogToolFailed(Browser.Id, tool, message);
+            }
+            else
+            {
+                LogToolFailedUnexpectedly(ex, Browser.Id, tool);
+            }
+
+            CaptureThumbnail(step);
             _agent.Steps.Finish(step, ToolException.ErrorStatus, null, message);
             activity.Finish(ToolException.ErrorStatus, message);
             return new ToolOutcome(null, message, ErrorFromPage: true);
         }
     }
 
-    private async Task CaptureThumbnailAsync(AgentStepDto step, CancellationToken cancellationToken)
+    /// <summary>Starts taking the step's image of the tab (unless it has one); the step's answer does not wait for it.</summary>
+    private void CaptureThumbnail(AgentStepDto step)
     {
-        if (_agent.Steps.HasImage(step.Id) || Browser.IsClosed)
+        if (!_agent.Steps.HasImage(step.Id) && !Browser.IsClosed)
         {
-            return;
+            _agent.Steps.SetImage(step.Id, CaptureThumbnailAsync());
         }
+    }
 
+    private async Task<byte[]?> CaptureThumbnailAsync()
+    {
         try
         {
             var tab = Browser.ActiveTab;
             var viewport = Browser.Viewport;
-            var metrics = await tab.Cdp.SendAsync("Page.getLayoutMetrics").WaitAsync(cancellationToken);
+            var metrics = await tab.Cdp.SendAsync("Page.getLayoutMetrics").WaitAsync(ThumbnailTimeout, _time);
             var visual = metrics!.Value.GetProperty("cssVisualViewport");
             var shot = await tab.Cdp.SendAsync("Page.captureScreenshot", new()
             {
@@ -89,12 +107,13 @@ public sealed partial class BrowserTools
                     ["height"] = viewport.Height,
                     ["scale"] = 320.0 / viewport.Width,
                 },
-            }).WaitAsync(cancellationToken);
-            _agent.Steps.SetImage(step.Id, Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!));
+            }).WaitAsync(ThumbnailTimeout, _time);
+            return Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!);
         }
         catch (Exception ex) when (ex is PlaywrightException or InvalidOperationException or KeyNotFoundException or TimeoutException)
         {
-            // A closing or crashed tab: the step has no image.
+            // A closing, crashed or busy tab: the step has no image.
+            return null;
         }
     }
 
@@ -108,4 +127,7 @@ public sealed partial class BrowserTools
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: tool {Tool} failed: {Reason}")]
     private partial void LogToolFailed(string sessionId, string tool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: tool {Tool} failed unexpectedly")]
+    private partial void LogToolFailedUnexpectedly(Exception exception, string sessionId, string tool);
 }

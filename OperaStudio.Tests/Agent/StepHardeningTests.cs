@@ -157,13 +157,16 @@ public sealed partial class StepHardeningTests : IDisposable
         Assert.Equal("api", timeline.Entries.Single(e => e.Title == "snapshot").Actor);
     }
 
+    /// <summary>The action's <c>result</c> as it is on the wire (a typed client would read a JSON null as no value).</summary>
     private static async Task<JsonElement> ApprovedScriptAsync(AgentClient session, string script)
     {
-        var call = session.ActionAsync("execute_script", new { script });
+        var call = session.Http.PostAsJsonAsync($"/api/sessions/{session.SessionId}/actions", new { tool = "execute_script", args = new { script } });
         (await session.DecideAsync((await session.WaitForApprovalAsync()).Id, approve: true)).Dispose();
-        var (_, response) = await call;
-        Assert.True(response.Ok, response.Error);
-        return response.Result!.Value;
+        using var response = await call;
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.GetProperty("ok").GetBoolean(), body.GetRawText());
+        Assert.True(body.TryGetProperty("result", out var result), body.GetRawText());
+        return result.Clone();
     }
 
     private async Task<SessionTimelineDto> WaitForTimelineAsync(string sessionId, Func<SessionTimelineDto, bool> condition)

@@ -29,7 +29,7 @@ public static class AgentApi
         session.MapPost("/agent/runs/{runId}/cancel", CancelRun);
         session.MapPost("/agent/control", SetControl);
         session.MapPost("/agent/resume", Resume);
-        session.MapGet("/agent/steps/{stepId}/thumbnail", GetThumbnail);
+        session.MapGet("/agent/steps/{stepId}/thumbnail", GetThumbnailAsync);
 
         session.MapGet("/approvals", ListApprovals);
         session.MapPost("/approvals/{approvalId}", DecideApproval);
@@ -170,14 +170,14 @@ public static class AgentApi
             : Problems.Conflict("Nothing to resume", "The agent is not waiting for you.");
     }
 
-    private static Results<FileContentHttpResult, ProblemHttpResult> GetThumbnail(string id, string stepId, AgentSessions agents)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetThumbnailAsync(string id, string stepId, AgentSessions agents)
     {
         if (agents.Find(id) is not { } agent)
         {
             return Problems.SessionNotFound(id);
         }
 
-        return agent.Steps.Image(stepId) is { } jpeg
+        return await agent.Steps.ImageAsync(stepId) is { } jpeg
             ? TypedResults.File(jpeg, "image/jpeg")
             : Problems.NotFound("No image", $"Step '{stepId}' has no image (it is unknown, or no longer kept).");
     }

@@ -300,18 +300,27 @@ public sealed partial class HistoryRecorder : BackgroundService
             SessionId = sessionId, TabId = tabId, At = at, Url = Clip(url, 8192)!, Title = Clip(title, 1000)!,
         }));
 
+    /// <summary>
+    /// A finished step: in the action log, and for the agent's steps in the transcript too (the timeline shows those
+    /// from the transcript). An actions-API call is no part of a chat: it is logged once, as the API's action.
+    /// </summary>
     private void Step(BrowserSession session, Contracts.AgentStepDto step)
     {
         var outcome = step.Status;
-        Enqueue(new HistoryItem.Chat(new ChatMessageRecord
+        var byApi = step.Source == Agent.Runs.StepOrigin.ActionsSource;
+        if (!byApi)
         {
-            SessionId = session.Id, RunId = step.RunId, At = step.FinishedAt ?? _time.GetUtcNow(), Role = "tool",
-            ToolName = step.Tool, ToolArguments = step.Arguments, ToolResult = Clip(step.Error ?? step.Summary, 4000), Status = outcome,
-        }));
+            Enqueue(new HistoryItem.Chat(new ChatMessageRecord
+            {
+                SessionId = session.Id, RunId = step.RunId, At = step.FinishedAt ?? _time.GetUtcNow(), Role = "tool",
+                ToolName = step.Tool, ToolArguments = step.Arguments, ToolResult = Clip(step.Error ?? step.Summary, 4000), Status = outcome,
+            }));
+        }
+
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
             SessionId = session.Id, TabId = session.IsClosed ? null : session.ActiveTab.Id, At = step.FinishedAt ?? _time.GetUtcNow(),
-            Actor = step.Source == "actions" ? Actor.Api : Actor.Agent, Kind = step.Tool,
+            Actor = byApi ? Actor.Api : Actor.Agent, Kind = step.Tool,
             Target = Clip(step.Arguments, 2000), Outcome = outcome, Detail = null, RunId = step.RunId,
         }));
     }

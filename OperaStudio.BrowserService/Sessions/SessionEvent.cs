@@ -45,7 +45,7 @@ public sealed record AgentTextStreamed(string SessionId, AgentTextDeltaDto Delta
 public sealed record AgentStepChanged(string SessionId, AgentStepDto Step) : SessionEvent(SessionId)
 {
     /// <summary>The step is over (succeeded, failed, denied, interrupted or cancelled); it changes no more.</summary>
-    public bool IsFinal => Step.Status is "ok" or "error" or "denied" or "interrupted" or "cancelled";
+    public bool IsFinal => StepStatuses.IsFinal(Step.Status);
 }
 
 /// <summary>A run started or changed state (paused, waiting for the user or for an approval, running again).</summary>

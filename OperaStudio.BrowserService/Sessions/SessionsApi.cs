@@ -388,7 +388,7 @@ public static class SessionsApi
     /// </summary>
     private static void Record(HttpContext http, string sessionId, string? tabId, string kind, string? target, string outcome, string? detail = null) =>
         http.RequestServices.GetRequiredService<HistoryRecorder>().Action(
-            sessionId, tabId, http.Request.Headers["X-Opera-Actor"] == "human" ? Actor.Human : Actor.Api, kind, target, outcome,
+            sessionId, tabId, http.Request.Headers[ApiHeaders.Actor] == ApiHeaders.HumanActor ? Actor.Human : Actor.Api, kind, target, outcome,
             detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
 
     /// <summary>Who the caller says it is (an <c>X-Opera-User</c> header; the web app has no sign-in yet and sends none), for per-user limits.</summary>

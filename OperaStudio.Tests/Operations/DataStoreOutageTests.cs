@@ -95,7 +95,7 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
         // Saved while PostgreSQL is up: its record says live.
         var store = host.Services.GetRequiredService<SessionStateStore>();
-        await WaitAsync(async () => await store.LoadRestorableAsync(session.Id) is not null, "the session's first save");
+        await Eventually.TrueAsync(async () => await store.LoadRestorableAsync(session.Id) is not null, "the session's first save", TimeSpan.FromSeconds(30));
 
         await postgres.KillAsync(NativeStores.Postgres);
         await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
@@ -110,7 +110,7 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
             using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");
             past = response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Session : null;
             return past?.State == "closed";
-        }, "the close to be stored once PostgreSQL returned");
+        }, "the close to be stored once PostgreSQL returned", TimeSpan.FromSeconds(60));
 
         Assert.Equal(HttpStatusCode.NoContent, closed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, whileDown.StatusCode);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Http.Resilience;
+using OperaStudio.BrowserService.Contracts;
 using Polly;
 
 namespace OperaStudio.Web.Services;
@@ -18,7 +19,7 @@ public static class BrowserServiceClientExtensions
                 http.BaseAddress = BrowserServiceClient.BaseAddress;
                 http.Timeout = BrowserServiceClient.Timeout;
                 // Everything this client does, a person did in the UI: the history logs it as theirs.
-                http.DefaultRequestHeaders.Add("X-Opera-Actor", "human");
+                http.DefaultRequestHeaders.Add(ApiHeaders.Actor, ApiHeaders.HumanActor);
             })
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("browser-service", pipeline =>

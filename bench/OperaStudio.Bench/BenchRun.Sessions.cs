@@ -243,7 +243,8 @@ public sealed partial class BenchRun
     }
 
     /// <summary>
-    /// 6. The actions API without a model (straight to the service): snapshot, find the button's ref, click it.
+    /// 6. The actions API without a model (straight to the service): snapshot, find the button's ref, click it; then
+    /// type into the search box (timed on its own, not part of the step, which compares with the baseline's).
     /// The baseline's step: a base64 PNG screenshot (what the document's vision model reads), then a click by selector.
     /// </summary>
     private async Task MeasureAgentStepAsync()
@@ -252,6 +253,7 @@ public sealed partial class BenchRun
         var snapshot = new List<double>();
         var click = new List<double>();
         var step = new List<double>();
+        var type = new List<double>();
         for (var i = 0; i < settings.AgentSamples + 3; i++)
         {
             await PauseAsync(50, 150);
@@ -264,17 +266,25 @@ public sealed partial class BenchRun
             var before = clock.Elapsed.TotalMilliseconds;
             await ActAsync(session.Id, "click", new { @ref = reference });
             var total = clock.Elapsed.TotalMilliseconds;
+            var searchRef = SearchBoxRef().Match(tree) is { Success: true } s
+                ? s.Groups[1].Value
+                : throw new InvalidOperationException($"The snapshot has no 'Search' box: {string.Join(" / ", tree.Split('\n').Where(l => l.Contains("textbox", StringComparison.Ordinal)))}");
+            await PauseAsync(50, 150);
+            var typing = Stopwatch.StartNew();
+            await ActAsync(session.Id, "type", new { @ref = searchRef, text = $"book {i}" });
+            var typeMs = typing.Elapsed.TotalMilliseconds;
             _results.AgentSnapshotChars = tree.Length;
             if (i >= 3)
             {
                 snapshot.Add(snapshotMs);
                 click.Add(total - before);
                 step.Add(total);
+                type.Add(typeMs);
             }
         }
 
         await _ours.CloseSessionAsync(session.Id);
-        (_results.AgentSnapshot, _results.AgentClick, _results.AgentStep) = (Stat.Of(snapshot), Stat.Of(click), Stat.Of(step));
+        (_results.AgentSnapshot, _results.AgentClick, _results.AgentStep, _results.AgentType) = (Stat.Of(snapshot), Stat.Of(click), Stat.Of(step), Stat.Of(type));
 
         var id = await _baseline.CreateSessionAsync(_pages.Agent, Width, Height);
         snapshot.Clear();
@@ -307,6 +317,7 @@ public sealed partial class BenchRun
 
         await _baseline.CloseSessionAsync(id);
         (_results.BaselineScreenshot, _results.BaselineClick, _results.BaselineStep) = (Stat.Of(snapshot), Stat.Of(click), Stat.Of(step));
+        Log($"  ours p50: snapshot {_results.AgentSnapshot.P50:0.0} ms, click {_results.AgentClick.P50:0.0} ms, type {_results.AgentType.P50:0.0} ms");
         Log($"  ours step p50 {_results.AgentStep.P50:0.0} ms; baseline p50 {_results.BaselineStep.P50:0.0} ms");
     }
 
@@ -324,4 +335,7 @@ public sealed partial class BenchRun
 
     [GeneratedRegex(@"button ""Add item""[^\n]*?\[ref=([^\]\s]+)\]")]
     private static partial Regex AddButtonRef();
+
+    [GeneratedRegex(@"textbox ""Search[^""]*""[^\n]*?\[ref=([^\]\s]+)\]")]
+    private static partial Regex SearchBoxRef();
 }

@@ -59,17 +59,17 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
         FlushText(agent, run, null);
         var step = agent.Steps.Start(ToolNames.AskUser, JsonSerializer.Serialize(new { question }), StepOrigin.ForRun(run));
         agent.AddMessage(AssistantRole, question, run.Id);
-        agent.Steps.Update(step, RunStates.WaitingForUser);
+        agent.Steps.Update(step, StepStatuses.WaitingForUser);
         try
         {
             var note = await agent.HandToUserAsync(run, question, cancellationToken);
-            agent.Steps.Finish(step, "ok", "The user is done", null);
+            agent.Steps.Finish(step, StepStatuses.Ok, "The user is done", null);
             var said = string.IsNullOrWhiteSpace(note) ? "" : $" They said: \"{agent.Vault.Scrub(note.Trim())}\".";
             return $"The user is done and gave control back.{said} Take a new snapshot before going on.";
         }
         catch (OperationCanceledException)
         {
-            agent.Steps.Finish(step, "cancelled", null, "The run ended while waiting for the user.");
+            agent.Steps.Finish(step, StepStatuses.Cancelled, null, "The run ended while waiting for the user.");
             throw;
         }
     }

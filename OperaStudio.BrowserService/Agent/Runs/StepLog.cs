@@ -7,6 +7,8 @@ namespace OperaStudio.BrowserService.Agent.Runs;
 /// <summary>
 /// A session's tool steps, from model runs and the actions API alike: announced to the panel as they start and
 /// finish, with a small image of the tab after each (or the screenshot a step took). Keeps the latest few hundred.
+/// An image may still be in the making when its step finishes (it is taken off the answer's path): its URL is given
+/// at once and serving it waits for it.
 /// </summary>
 public sealed class StepLog(string sessionId, Action<SessionEvent> publish, TimeProvider time)
 {
@@ -15,7 +17,7 @@ public sealed class StepLog(string sessionId, Action<SessionEvent> publish, Time
 
     private readonly Lock _gate = new();
     private readonly LinkedList<AgentStepDto> _steps = new();
-    private readonly ConcurrentDictionary<string, byte[]> _images = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<byte[]?>> _images = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _imageOrder = new();
     private int _index;
 
@@ -31,7 +33,7 @@ public sealed class StepLog(string sessionId, Action<SessionEvent> publish, Time
     {
         var step = new AgentStepDto(
             Ids.New(10), origin.Run?.Id, origin.Source, Interlocked.Increment(ref _index), tool, arguments,
-            "running", null, null, null, time.GetUtcNow(), null);
+            StepStatuses.Running, null, null, null, time.GetUtcNow(), null);
         lock (_gate)
         {
             _steps.AddLast(step);
@@ -57,7 +59,10 @@ public sealed class StepLog(string sessionId, Action<SessionEvent> publish, Time
             ThumbnailUrl = _images.ContainsKey(step.Id) ? ImageUrl(step.Id) : null,
         });
 
-    public void SetImage(string stepId, byte[] jpeg)
+    public void SetImage(string stepId, byte[] jpeg) => SetImage(stepId, Task.FromResult<byte[]?>(jpeg));
+
+    /// <summary>An image still being taken; null when it could not be.</summary>
+    public void SetImage(string stepId, Task<byte[]?> jpeg)
     {
         _images[stepId] = jpeg;
         _imageOrder.Enqueue(stepId);
@@ -69,7 +74,8 @@ public sealed class StepLog(string sessionId, Action<SessionEvent> publish, Time
 
     public bool HasImage(string stepId) => _images.ContainsKey(stepId);
 
-    public byte[]? Image(string stepId) => _images.GetValueOrDefault(stepId);
+    public async Task<byte[]?> ImageAsync(string stepId) =>
+        _images.GetValueOrDefault(stepId) is { } image ? await image : null;
 
     private string ImageUrl(string stepId) => $"/api/sessions/{sessionId}/agent/steps/{stepId}/thumbnail";
 

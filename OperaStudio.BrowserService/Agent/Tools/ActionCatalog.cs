@@ -68,7 +68,7 @@ internal static class ActionCatalog
             return (Fail(outcome.Error!), false);
         }
 
-        var value = result.Data ?? JsonValue.Create(result.ModelText);
+        var value = result.Data ?? (result.DataIsJson ? null : JsonValue.Create(result.ModelText));
         return (new ActionResponse(true, JsonSerializer.SerializeToElement(value), null), false);
     }
 

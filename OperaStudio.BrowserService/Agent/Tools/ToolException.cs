@@ -1,3 +1,5 @@
+using OperaStudio.BrowserService.Contracts;
+
 namespace OperaStudio.BrowserService.Agent.Tools;
 
 /// <summary>
@@ -8,8 +10,8 @@ namespace OperaStudio.BrowserService.Agent.Tools;
 /// </summary>
 public sealed class ToolException(string message, string status = ToolException.ErrorStatus, bool fromPage = false) : Exception(message)
 {
-    public const string ErrorStatus = "error";
-    public const string DeniedStatus = "denied";
+    public const string ErrorStatus = StepStatuses.Error;
+    public const string DeniedStatus = StepStatuses.Denied;
 
     /// <summary>The step status this failure shows as: <c>error</c> or <c>denied</c>.</summary>
     public string Status { get; } = status;

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MudBlazor;
+using OperaStudio.BrowserService.Contracts;
 
 namespace OperaStudio.Web.Components.Chat;
 
@@ -17,24 +18,24 @@ internal static partial class StepDisplay
 
     public static string StatusText(string status) => status switch
     {
-        "running" => "Running",
-        "waiting_for_approval" => "Needs approval",
-        "waiting_for_user" => "Waiting for you",
-        "ok" => "Done",
-        "error" => "Error",
-        "denied" => "Denied",
-        "interrupted" => "Interrupted",
-        "cancelled" => "Cancelled",
+        StepStatuses.Running => "Running",
+        StepStatuses.WaitingForApproval => "Needs approval",
+        StepStatuses.WaitingForUser => "Waiting for you",
+        StepStatuses.Ok => "Done",
+        StepStatuses.Error => "Error",
+        StepStatuses.Denied => "Denied",
+        StepStatuses.Interrupted => "Interrupted",
+        StepStatuses.Cancelled => "Cancelled",
         _ => status,
     };
 
     /// <summary>The chip's tone: <c>busy</c>, <c>wait</c>, <c>ok</c>, <c>bad</c> or <c>muted</c>.</summary>
     public static string StatusTone(string status) => status switch
     {
-        "running" => "busy",
-        "waiting_for_approval" or "waiting_for_user" => "wait",
-        "ok" => "ok",
-        "error" or "denied" => "bad",
+        StepStatuses.Running => "busy",
+        StepStatuses.WaitingForApproval or StepStatuses.WaitingForUser => "wait",
+        StepStatuses.Ok => "ok",
+        StepStatuses.Error or StepStatuses.Denied => "bad",
         _ => "muted",
     };
 

@@ -440,10 +440,11 @@ public static class ReportWriter
         md.AppendLine("Ours: `POST /api/sessions/{id}/actions` with `snapshot {}` (the accessibility snapshot with refs), the bench finds the " +
             "\"Add item\" button's ref, then `click {ref}` — through the same tools, policy and step log the agent uses, straight to the service. " +
             "The original design's step without its model: a base64 PNG screenshot (what its vision model would read), then a click on the CSS selector " +
-            "the model would return (`page.click('#add')`). The shop page has a form, 3 links and 31 buttons.");
+            "the model would return (`page.click('#add')`). The shop page has a form, 3 links and 31 buttons. " +
+            "After each step ours also types into the search box (`type {ref, text}`), timed on its own and not part of the step.");
         md.AppendLine();
         StatTable(md, "ms",
-            ("ours: snapshot", r.AgentSnapshot), ("ours: click {ref}", r.AgentClick), ("ours: step (both)", r.AgentStep),
+            ("ours: snapshot", r.AgentSnapshot), ("ours: click {ref}", r.AgentClick), ("ours: step (both)", r.AgentStep), ("ours: type {ref, text}", r.AgentType),
             ("original: screenshot (base64 PNG)", r.BaselineScreenshot), ("original: click (selector)", r.BaselineClick), ("original: step (both)", r.BaselineStep));
         md.AppendLine($"Ratio (step p50): {Ratio(r.AgentStep?.P50, r.BaselineStep?.P50, false)}. What the model would read: a {r.AgentSnapshotChars:N0}-character snapshot " +
             $"vs a {r.BaselineScreenshotChars:N0}-character base64 image.");

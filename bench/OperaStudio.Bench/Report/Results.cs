@@ -81,6 +81,8 @@ public sealed class Results
 
     public Stat? AgentStep { get; set; }
 
+    public Stat? AgentType { get; set; }
+
     public int AgentSnapshotChars { get; set; }
 
     public Stat? BaselineScreenshot { get; set; }

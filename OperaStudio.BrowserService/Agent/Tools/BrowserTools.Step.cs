@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using OperaStudio.BrowserService.Agent.Runs;
+using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Diagnostics;
+using OperaStudio.BrowserService.Sessions;
+
+namespace OperaStudio.BrowserService.Agent.Tools;
+
+// The step frame every tool runs in: the step log, its trace, cancellation and interruption, errors, the thumbnail.
+public sealed partial class BrowserTools
+{
+    private static readonly JsonSerializerOptions ArgumentsJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>How long a step's image may take before the step goes without one.</summary>
+    private static readonly TimeSpan ThumbnailTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The frame every tool runs in: the step is announced, the body runs (interrupted if the user takes control),
+    /// failures become errors, and the step finishes with its summary. Every failure but the caller's cancellation
+    /// ends the step and comes back as an error: an exception escaping here would leave the step running for good.
+    /// The image of the tab is taken after the step answers (it cost most of a fast step's time).
+    /// </summary>
+    private async Task<ToolOutcome> StepAsync(
+        string tool, object arguments, StepOrigin origin, Func<AgentStepDto, CancellationToken, Task<ToolResult>> body, CancellationToken cancellationToken)
+    {
+        var step = _agent.Steps.Start(tool, JsonSerializer.Serialize(arguments, ArgumentsJson), origin);
+        using var activity = BrowserServiceActivities.ToolStep(Browser.Id, tool, origin.Run is null ? "api" : "agent");
+        using var interrupt = origin.Run is { } run
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, run.StepInterruptToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Browser.Touch();
+        try
+        {
+            var result = await body(step, interrupt.Token);
+            CaptureThumbnail(step);
+            _agent.Steps.Finish(step, StepStatuses.Ok, result.Summary, null);
+            activity.Finish(StepStatuses.Ok);
+            return new ToolOutcome(result, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _agent.Steps.Finish(step, StepStatuses.Cancelled, null, "The run was cancelled.");
+            activity.Finish(StepStatuses.Cancelled);
+            throw;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            const string interrupted = "The user took control and interrupted this step. When control comes back, take a new snapshot before going on.";
+            _agent.Steps.Finish(step, StepStatuses.Interrupted, null, interrupted);
+            activity.Finish(StepStatuses.Interrupted);
+            return new ToolOutcome(null, interrupted);
+        }
+        catch (ToolException ex)
+        {
+            CaptureThumbnail(step);
+            _agent.Steps.Finish(step, ex.Status, null, ex.Message);
+            activity.Finish(ex.Status, ex.Message);
+            return new ToolOutcome(null, ex.Message, ex.FromPage);
+        }
+        catch (Exception ex)
+        {
+            var expected = ex is PlaywrightException or TimeoutException or InvalidOperationException;
+            var message = expected ? Explain(ex) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}";
+            if (expected)
+            {
+                LogToolFailed(Browser.Id, tool, message);
+            }
+            else
+            {
+                LogToolFailedUnexpectedly(ex, Browser.Id, tool);
+            }
+
+            CaptureThumbnail(step);
+            _agent.Steps.Finish(step, ToolException.ErrorStatus, null, message);
+            activity.Finish(ToolException.ErrorStatus, message);
+            return new ToolOutcome(null, message, ErrorFromPage: true);
+        }
+    }
+
+    /// <summary>Starts taking the step's image of the tab (unless it has one); the step's answer does not wait for it.</summary>
+    private void CaptureThumbnail(AgentStepDto step)
+    {
+        if (!_agent.Steps.HasImage(step.Id) && !Browser.IsClosed)
+        {
+            _agent.Steps.SetImage(step.Id, CaptureThumbnailAsync());
+        }
+    }
+
+    private async Task<byte[]?> CaptureThumbnailAsync()
+    {
+        try
+        {
+            var tab = Browser.ActiveTab;
+            var viewport = Browser.Viewport;
+            var metrics = await tab.Cdp.SendAsync("Page.getLayoutMetrics").WaitAsync(ThumbnailTimeout, _time);
+            var visual = metrics!.Value.GetProperty("cssVisualViewport");
+            var shot = await tab.Cdp.SendAsync("Page.captureScreenshot", new()
+            {
+                ["format"] = "jpeg",
+                ["quality"] = 60,
+                ["clip"] = new Dictionary<string, object>
+                {
+                    ["x"] = visual.GetProperty("pageX").GetDouble(),
+                    ["y"] = visual.GetProperty("pageY").GetDouble(),
+                    ["width"] = viewport.Width,
+                    ["height"] = viewport.Height,
+                    ["scale"] = 320.0 / viewport.Width,
+                },
+            }).WaitAsync(ThumbnailTimeout, _time);
+            return Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or InvalidOperationException or KeyNotFoundException or TimeoutException)
+        {
+            // A closing, crashed or busy tab: the step has no image.
+            return null;
+        }
+    }
+
+    private static string Explain(Exception exception)
+    {
+        var first = SessionsApi.FirstLine(exception.Message);
+        return exception is TimeoutException || first.Contains("Timeout", StringComparison.Ordinal)
+            ? $"Timed out: {first}. The element may be hidden, disabled or covered; take a new snapshot."
+            : first;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: tool {Tool} failed: {Reason}")]
+    private partial void LogToolFailed(string sessionId, string tool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: tool {Tool} failed unexpectedly")]
+    private partial void LogToolFailedUnexpectedly(Exception exception, string sessionId, string tool);
+}

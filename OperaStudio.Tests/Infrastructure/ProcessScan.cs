@@ -73,4 +73,20 @@ public static class ProcessScan
                 return false;
             }
         }).ToList();
+
+    /// <summary>The fields of /proc/&lt;pid&gt;/status (Uid, Seccomp, VmRSS, ...); empty when the process is gone.</summary>
+    public static IReadOnlyDictionary<string, string> Status(int pid)
+    {
+        try
+        {
+            return File.ReadAllLines($"/proc/{pid}/status")
+                .Select(line => line.Split(':', 2))
+                .Where(parts => parts.Length == 2)
+                .ToDictionary(parts => parts[0], parts => parts[1].Trim(), StringComparer.Ordinal);
+        }
+        catch (IOException)
+        {
+            return new Dictionary<string, string>();
+        }
+    }
 }

@@ -27,6 +27,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
     private int _viewers;
     private int _closed;
     private int _ownPagesOpening;
+    private int _reservedTabs; // slots taken by tabs being attached (under _gate), so concurrent opens cannot overshoot
 
     private BrowserSession(string id, BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
@@ -153,12 +154,22 @@ public sealed partial class BrowserSession : IAsyncDisposable
     public async Task<BrowserTab> OpenTabAsync(Uri? url, CancellationToken cancellationToken = default)
     {
         Touch();
-        if (Tabs.Count >= _options.MaxTabsPerSession)
+        if (!TryReserveTab())
         {
             throw new TabLimitException($"This session already has {_options.MaxTabsPerSession} tabs; close one first.");
         }
 
-        var tab = await AddTabAsync(await PageHandle.AttachAsync(await NewOwnPageAsync()));
+        BrowserTab tab;
+        try
+        {
+            tab = await AddTabAsync(await PageHandle.AttachAsync(await NewOwnPageAsync()), reserved: true);
+        }
+        catch
+        {
+            ReleaseTabReservation();
+            throw;
+        }
+
         if (url is null)
         {
             await tab.Page.GotoAsync(StartPage.Url);
@@ -331,14 +342,24 @@ public sealed partial class BrowserSession : IAsyncDisposable
                 return;
             }
 
-            if (Tabs.Count >= _options.MaxTabsPerSession)
+            // The slot is taken here, synchronously with the check: forty popups arriving together each see the
+            // ones before them, not a count that only grows after their asynchronous attach.
+            if (!TryReserveTab())
             {
                 LogPopupRefused(Id, _options.MaxTabsPerSession);
                 await page.CloseAsync();
                 return;
             }
 
-            await AddTabAsync(await PageHandle.AttachAsync(page));
+            try
+            {
+                await AddTabAsync(await PageHandle.AttachAsync(page), reserved: true);
+            }
+            catch
+            {
+                ReleaseTabReservation();
+                throw;
+            }
         }
         catch (PlaywrightException ex)
         {
@@ -425,12 +446,36 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes a slot for a tab about to be attached; false when the session is at its tab limit.</summary>
+    private bool TryReserveTab()
+    {
+        lock (_gate)
+        {
+            if (_tabs.Count + _reservedTabs >= _options.MaxTabsPerSession)
+            {
+                return false;
+            }
+
+            _reservedTabs++;
+            return true;
+        }
+    }
+
+    private void ReleaseTabReservation()
+    {
+        lock (_gate)
+        {
+            _reservedTabs--;
+        }
+    }
+
     /// <summary>target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.</summary>
     private void WatchPopups() => Lease.Context.Page += (_, page) => _ = AdoptPopupAsync(page);
 
     // prepared: a warm context's page — on the start page, Page domain enabled, at the default viewport, alone in its
     // context. Nothing needs to wait for Chromium then, which keeps a warm acquire in the low milliseconds.
-    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null, bool prepared = false)
+    // reserved: the caller holds a slot from TryReserveTab, which becomes the tab's when it is listed.
+    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null, bool prepared = false, bool reserved = false)
     {
         TryClaim(handle.Page);
         var tab = new BrowserTab(tabId ?? Ids.New(8), handle, this, _logger);
@@ -444,6 +489,10 @@ public sealed partial class BrowserSession : IAsyncDisposable
         {
             _tabs.Add(tab);
             _activeTabId = tab.Id;
+            if (reserved)
+            {
+                _reservedTabs--;
+            }
         }
 
         if (prepared)

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
 {
     private string? _workFolder;
 
+    [SupportedOSPlatform("linux")]
     public async Task<ChromiumLaunch> PrepareAsync(string executable, CancellationToken cancellationToken)
     {
         if (!options.Value.Sandbox)
@@ -23,12 +25,13 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
 
         if (!Environment.IsPrivilegedProcess)
         {
-            if (await SandboxProblemAsync(executable, account: null, cancellationToken) is { } problem)
+            var (mechanism, problem) = await ProbeAsync(executable, account: null, cancellationToken);
+            if (mechanism is null)
             {
-                return Unsandboxed(executable, problem);
+                return Unsandboxed(executable, problem!);
             }
 
-            LogSandboxOn(Environment.UserName, Environment.UserName);
+            LogSandboxOn(mechanism, Environment.UserName);
             return new ChromiumLaunch(executable, SandboxOn: true, DownloadsPath: null);
         }
 
@@ -43,9 +46,10 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
             return Unsandboxed(executable, "setpriv (util-linux) is not installed to start Chromium as an unprivileged account");
         }
 
-        if (await SandboxProblemAsync(executable, account, cancellationToken) is { } sandboxProblem)
+        var (accountMechanism, sandboxProblem) = await ProbeAsync(executable, account, cancellationToken);
+        if (accountMechanism is null)
         {
-            return Unsandboxed(executable, sandboxProblem);
+            return Unsandboxed(executable, sandboxProblem!);
         }
 
         // Root owns the folder and the launcher (the account must not be able to rewrite what root runs next);
@@ -67,7 +71,7 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
         var launcher = Path.Combine(folder, "chromium.sh");
         await File.WriteAllTextAsync(launcher, LauncherScript(account, setpriv, executable, home), cancellationToken);
         File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        LogSandboxOn(account.Name, $"{account.Name} (uid {account.Uid})");
+        LogSandboxOnAsAccount(accountMechanism, account.Name, account.Uid, launcher);
         return new ChromiumLaunch(launcher, SandboxOn: true, downloads);
     }
 
@@ -87,30 +91,34 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
     }
 
     /// <summary>
-    /// Null when Chromium's sandbox can work for this account: user namespaces (what Debian's chromium uses), or a
-    /// setuid chrome-sandbox helper next to the binary. Else why not.
+    /// Which sandbox Chromium can use as this account (null: the current user): user namespaces (what Debian's
+    /// chromium uses), else a setuid chrome-sandbox helper next to the binary; or why none.
     /// </summary>
-    private static async Task<string?> SandboxProblemAsync(string executable, SandboxAccount? account, CancellationToken cancellationToken)
+    [SupportedOSPlatform("linux")]
+    private static async Task<(string? Mechanism, string? Problem)> ProbeAsync(string executable, SandboxAccount? account, CancellationToken cancellationToken)
     {
-        if (SetuidHelper(executable) is not null)
-        {
-            return null;
-        }
-
         if (SystemTools.Find("unshare") is not { } unshare)
         {
-            return "unshare (util-linux) is not installed to check for user namespaces, and there is no setuid chrome-sandbox";
+            return SetuidHelper(executable) is { } helper
+                ? ($"the setuid helper {helper}", null)
+                : (null, "unshare (util-linux) is not installed to check for user namespaces, and there is no setuid chrome-sandbox");
         }
 
         var (program, arguments) = account is null
             ? (unshare, new[] { "--user", "true" })
             : (SystemTools.Find("setpriv")!, new[] { $"--reuid={account.Uid}", $"--regid={account.Gid}", "--clear-groups", "--", unshare, "--user", "true" });
         var (exitCode, output) = await SystemTools.RunAsync(program, arguments, cancellationToken);
-        return exitCode == 0
-            ? null
-            : $"an unprivileged process cannot create a user namespace here ({output.Trim()}; a container without them, or kernel.unprivileged_userns_clone=0) and there is no setuid chrome-sandbox";
+        if (exitCode == 0)
+        {
+            return ("user namespaces", null);
+        }
+
+        return SetuidHelper(executable) is { } setuid
+            ? ($"the setuid helper {setuid}", null)
+            : (null, $"an unprivileged process cannot create a user namespace here ({output.Trim()}: a container without them, or kernel.unprivileged_userns_clone=0) and there is no setuid chrome-sandbox");
     }
 
+    [SupportedOSPlatform("linux")]
     private static string? SetuidHelper(string executable)
     {
         var folders = new[] { Path.GetDirectoryName(Path.GetFullPath(executable)), "/usr/lib/chromium" };
@@ -118,6 +126,7 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
             .FirstOrDefault(path => File.Exists(path) && (File.GetUnixFileMode(path) & UnixFileMode.SetUser) != 0);
     }
 
+    [SupportedOSPlatform("linux")]
     private static bool EveryParentTraversable(string path)
     {
         for (var dir = new DirectoryInfo(Path.GetFullPath(path)).Parent; dir is not null; dir = dir.Parent)
@@ -157,8 +166,11 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
         return new ChromiumLaunch(executable, SandboxOn: false, DownloadsPath: null);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Chromium runs with its sandbox on, as {Account} ({Detail})")]
-    private partial void LogSandboxOn(string account, string detail);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chromium runs with its sandbox on ({Mechanism}), as {Account}")]
+    private partial void LogSandboxOn(string mechanism, string account);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chromium runs with its sandbox on ({Mechanism}), as the account {Account} (uid {Uid}) through {Launcher}")]
+    private partial void LogSandboxOnAsAccount(string mechanism, string account, int uid, string launcher);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Chromium runs WITHOUT its sandbox (--no-sandbox): {Reason}. A renderer exploit on any visited page would run with this service's rights and reach every session.")]
     private partial void LogSandboxOff(string reason);

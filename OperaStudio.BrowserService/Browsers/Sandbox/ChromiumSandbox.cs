@@ -54,15 +54,16 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
 
         // Root owns the folder and the launcher (the account must not be able to rewrite what root runs next);
         // the account owns its home and the downloads folder inside.
-        var folder = Path.Combine(Path.GetTempPath(), "opera-studio", $"chromium-{Environment.ProcessId}");
+        // A new folder per pool (several can run in one process: tests), made fresh so no one else prepared it.
+        var folder = Directory.CreateTempSubdirectory("opera-studio-chromium-").FullName;
+        _workFolder = folder;
         if (!EveryParentTraversable(folder))
         {
             return Unsandboxed(executable, $"the account '{account.Name}' cannot reach {folder} (a folder above it is not searchable by others)");
         }
 
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        _workFolder = folder;
         var home = Directory.CreateDirectory(Path.Combine(folder, "home"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
         var downloads = Directory.CreateDirectory(Path.Combine(folder, "downloads"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
         await account.TakeOwnershipAsync(home, cancellationToken);

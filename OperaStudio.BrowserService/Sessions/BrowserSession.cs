@@ -43,6 +43,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         _lastActivityTicks = CreatedAt.UtcTicks;
         _viewport = new ViewportDto(browserOptions.ViewportWidth, browserOptions.ViewportHeight, 1);
         DownloadsDirectory = Path.Combine(options.ResolveDownloadsPath(), id);
+        DownloadGuard = new DownloadGuard(options, lease.Browser, DownloadsDirectory);
     }
 
     /// <summary>Everything viewers should hear about; raised on Playwright's threads.</summary>
@@ -71,6 +72,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
     public ViewportDto Viewport => _viewport;
 
     public string DownloadsDirectory { get; }
+
+    /// <summary>Cancels downloads over the limits while they download (the tabs hand it their CDP sessions).</summary>
+    internal DownloadGuard DownloadGuard { get; }
 
     public IReadOnlyList<BrowserTab> Tabs
     {
@@ -585,18 +589,41 @@ public sealed partial class BrowserSession : IAsyncDisposable
         var id = Ids.New(10);
         var fileName = SafeFileName(download.SuggestedFilename);
         var path = Path.Combine(DownloadsDirectory, id, fileName);
-        string? error = null;
+        string? error;
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await download.SaveAsAsync(path);
+            // Waits for the end: null when Chromium finished it, else why not (cancelled over a limit, network).
+            error = await download.FailureAsync();
+            if (DownloadGuard.TakeRefusal(download.Url, download.SuggestedFilename) is { } refusal)
+            {
+                error = refusal;
+            }
+            else if (error is null)
+            {
+                if (DownloadGuard.TryKeep(new FileInfo(await download.PathAsync()).Length, out var overLimit))
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await download.SaveAsAsync(path);
+                }
+                else
+                {
+                    error = overLimit;
+                }
+            }
+
+            // Chromium's copy is not needed any more: ours is kept, or the download was refused.
+            await download.DeleteAsync();
         }
         catch (PlaywrightException ex)
         {
             error = ex.Message.Split('\n')[0];
         }
 
-        error ??= await download.FailureAsync();
+        if (error is not null && Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+
         var size = error is null && File.Exists(path) ? new FileInfo(path).Length : 0;
         var info = new DownloadDto(id, tab.Id, fileName, size, download.Url, _time.GetUtcNow(), error);
         _downloads[id] = new DownloadRecord(info, path);

@@ -1,4 +1,5 @@
 using OperaStudio.BrowserService.Diagnostics;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
@@ -29,6 +30,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
     private bool _canGoForward;
     private string? _faviconUrl;
     private bool _isCrashed;
+    private readonly ConcurrentDictionary<IFrame, bool> _outOfProcessFrames = new();
 
     internal BrowserTab(string id, PageHandle handle, BrowserSession session, ILogger logger)
     {
@@ -91,6 +93,9 @@ public sealed partial class BrowserTab : IAsyncDisposable
         page.Dialog += (_, dialog) => OnDialog(dialog);
         page.FileChooser += (_, chooser) => OnFileChooser(chooser);
         page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
+        _session.DownloadGuard.Watch(cdp);
+        page.FrameNavigated += (_, frame) => _ = WatchFrameDownloadsAsync(frame);
+        page.FrameDetached += (_, frame) => _outOfProcessFrames.TryRemove(frame, out bool _);
         page.Close += (_, _) => _session.OnPageClosed(this, page);
         page.RequestFailed += (_, request) => OnRequestFailed(request);
         if (!prepared)
@@ -111,6 +116,31 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
         // A popup may have finished loading before we subscribed; read what it shows now.
         await RefreshAfterLoadAsync();
+    }
+
+    /// <summary>
+    /// A cross-site frame runs in its own process with its own CDP session, where its downloads are reported: the
+    /// download guard listens there too. Frames in the page's process throw here (they share the page's session).
+    /// </summary>
+    private async Task WatchFrameDownloadsAsync(IFrame frame)
+    {
+        if (frame.ParentFrame is null || !_outOfProcessFrames.TryAdd(frame, true))
+        {
+            return;
+        }
+
+        try
+        {
+            var cdp = await Page.Context.NewCDPSessionAsync(frame);
+            await cdp.SendAsync("Page.enable");
+            _session.DownloadGuard.Watch(cdp);
+        }
+        catch (PlaywrightException)
+        {
+            // Same process as its parent (or gone): its downloads reach the page's session. A later cross-site
+            // navigation of this frame tries again.
+            _outOfProcessFrames.TryRemove(frame, out _);
+        }
     }
 
     public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)

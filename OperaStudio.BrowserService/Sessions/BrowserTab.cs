@@ -28,7 +28,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
     private bool _isLoading;
     private bool _canGoBack;
     private bool _canGoForward;
-    private string? _faviconUrl;
+    private string? _faviconUrl; // a data:image URI read in the remote browser, never the page's own address
+    private string? _faviconSource; // the address the page declared, so an unchanged icon is not fetched again
     private bool _isCrashed;
     private readonly ConcurrentDictionary<IFrame, bool> _outOfProcessFrames = new();
 
@@ -353,6 +354,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         {
             _isCrashed = false;
             _faviconUrl = null;
+            _faviconSource = null;
             _title = ""; // a new document: the old title must not be shown with the new address
             if (!url.StartsWith("chrome-error:", StringComparison.Ordinal))
             {
@@ -457,10 +459,25 @@ public sealed partial class BrowserTab : IAsyncDisposable
                   return [document.title, icon];
                 }
                 """);
+            bool iconChanged;
             lock (_gate)
             {
                 _title = info[0];
-                _faviconUrl = info[1].Length > 0 ? info[1] : null;
+                iconChanged = info[1] != _faviconSource;
+                _faviconSource = info[1];
+            }
+
+            if (iconChanged)
+            {
+                PublishUpdate();
+                var icon = info[1].Length > 0 ? await FaviconLoader.LoadAsync(Cdp, Handle.TargetId, info[1]) : null;
+                lock (_gate)
+                {
+                    if (_faviconSource == info[1])
+                    {
+                        _faviconUrl = icon;
+                    }
+                }
             }
         }
         catch (PlaywrightException)

@@ -30,6 +30,22 @@ public sealed class BrowserOptions : IValidatableObject
 
     public bool Headless { get; set; } = true;
 
+    /// <summary>
+    /// Chromium's popup blocker, as in a normal browser: window.open without a user gesture (a click, a key) opens
+    /// nothing. Playwright turns it off by default; a page could otherwise open windows at will.
+    /// </summary>
+    public bool BlockPopups { get; set; } = true;
+
+    /// <summary>
+    /// Chromium's sandbox (renderers in namespaces under a seccomp filter). When the service runs as root, Chromium
+    /// runs as <see cref="SandboxAccount"/>; when no sandbox can work, it runs without and the service warns at start.
+    /// </summary>
+    public bool Sandbox { get; set; } = true;
+
+    /// <summary>The unprivileged account Chromium runs as when the service is root; made (useradd --system) if missing.</summary>
+    [RegularExpression("^[a-z_][a-z0-9_-]{0,31}$")]
+    public string SandboxAccount { get; set; } = "opera-browser";
+
     /// <summary>Extra Chromium switches, e.g. <c>--lang=de</c>.</summary>
     public string[] ExtraArguments { get; set; } = [];
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Agent.Snapshots;
+using OperaStudio.BrowserService.Browsers.Sandbox;
 
 namespace OperaStudio.BrowserService.Browsers;
 
@@ -14,6 +15,7 @@ namespace OperaStudio.BrowserService.Browsers;
 public sealed partial class BrowserPool(
     IOptions<BrowserOptions> options,
     IEnumerable<IBrowserLaunchArguments> launchArguments,
+    ChromiumSandbox sandbox,
     ILogger<BrowserPool> logger) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan RelaunchWait = TimeSpan.FromSeconds(20);
@@ -25,6 +27,7 @@ public sealed partial class BrowserPool(
     private readonly Lock _gate = new();
     private PooledBrowser?[] _browsers = [];
     private IPlaywright? _playwright;
+    private ChromiumLaunch? _launch;
     private Task _refillLoop = Task.CompletedTask;
     private int _pendingWarm;
 
@@ -46,6 +49,10 @@ public sealed partial class BrowserPool(
         var clock = Stopwatch.StartNew();
         _playwright = await Playwright.CreateAsync();
         await _playwright.Selectors.RegisterAsync(ControlScripts.SelectorEngineName, new() { Script = ControlScripts.SelectorEngine });
+        var executable = ChromiumLocator.FindOrThrow(_options.ExecutablePath);
+        _launch = OperatingSystem.IsLinux()
+            ? await sandbox.PrepareAsync(executable, cancellationToken)
+            : new ChromiumLaunch(executable, SandboxOn: false, DownloadsPath: null);
         _browsers = new PooledBrowser?[_options.BrowserCount];
         await Task.WhenAll(Enumerable.Range(0, _options.BrowserCount).Select(LaunchAsync));
         LogPoolStarted(_options.BrowserCount, clock.ElapsedMilliseconds);
@@ -170,11 +177,16 @@ public sealed partial class BrowserPool(
             .Concat(["--disable-dev-shm-usage", "--force-color-profile=srgb"])
             .Concat(_options.ExtraArguments)
             .ToList();
+        var launch = _launch!;
         var browser = await PooledBrowser.LaunchAsync(_playwright!, index, new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ChromiumLocator.FindOrThrow(_options.ExecutablePath),
+            ExecutablePath = launch.ExecutablePath,
+            ChromiumSandbox = launch.SandboxOn,
+            DownloadsPath = launch.DownloadsPath,
             Headless = _options.Headless,
             Args = arguments,
+            // Playwright's default switch turns Chromium's popup blocker off (which also drops a user argument of the same name).
+            IgnoreDefaultArgs = _options.BlockPopups ? ["--disable-popup-blocking"] : null,
         });
         browser.Browser.Disconnected += (_, _) => _ = OnDisconnectedAsync(browser);
         lock (_gate)

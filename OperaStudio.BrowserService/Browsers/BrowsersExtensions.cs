@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OperaStudio.BrowserService.Browsers.Sandbox;
 
 namespace OperaStudio.BrowserService.Browsers;
 
@@ -10,6 +11,7 @@ public static class BrowsersExtensions
             .BindConfiguration(BrowserOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<ChromiumSandbox>();
         builder.Services.AddSingleton<BrowserPool>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BrowserPool>());
         builder.Services.AddHealthChecks().AddCheck<BrowserPoolHealthCheck>("browsers", tags: ["ready"]);

@@ -44,6 +44,15 @@ public sealed class PooledBrowser : IAsyncDisposable
         return new Unwatch(() => _targetWatchers.TryRemove(targetId, out _));
     }
 
+    /// <summary>Stops a download Chromium is making in a context (Playwright then reports it as canceled).</summary>
+    public async Task CancelDownloadAsync(string downloadGuid, string browserContextId)
+    {
+        if (_targets is not null)
+        {
+            await _targets.SendAsync("Browser.cancelDownload", new() { ["guid"] = downloadGuid, ["browserContextId"] = browserContextId });
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -27,6 +27,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
     private int _viewers;
     private int _closed;
     private int _ownPagesOpening;
+    private int _reservedTabs; // slots taken by tabs being attached (under _gate), so concurrent opens cannot overshoot
 
     private BrowserSession(string id, BrowserLease lease, UrlGuard guard, SessionOptions options, BrowserOptions browserOptions, TimeProvider time, ILogger logger)
     {
@@ -42,6 +43,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         _lastActivityTicks = CreatedAt.UtcTicks;
         _viewport = new ViewportDto(browserOptions.ViewportWidth, browserOptions.ViewportHeight, 1);
         DownloadsDirectory = Path.Combine(options.ResolveDownloadsPath(), id);
+        DownloadGuard = new DownloadGuard(options, lease.Browser, DownloadsDirectory);
     }
 
     /// <summary>Everything viewers should hear about; raised on Playwright's threads.</summary>
@@ -70,6 +72,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
     public ViewportDto Viewport => _viewport;
 
     public string DownloadsDirectory { get; }
+
+    /// <summary>Cancels downloads over the limits while they download (the tabs hand it their CDP sessions).</summary>
+    internal DownloadGuard DownloadGuard { get; }
 
     public IReadOnlyList<BrowserTab> Tabs
     {
@@ -153,12 +158,22 @@ public sealed partial class BrowserSession : IAsyncDisposable
     public async Task<BrowserTab> OpenTabAsync(Uri? url, CancellationToken cancellationToken = default)
     {
         Touch();
-        if (Tabs.Count >= _options.MaxTabsPerSession)
+        if (!TryReserveTab())
         {
             throw new TabLimitException($"This session already has {_options.MaxTabsPerSession} tabs; close one first.");
         }
 
-        var tab = await AddTabAsync(await PageHandle.AttachAsync(await NewOwnPageAsync()));
+        BrowserTab tab;
+        try
+        {
+            tab = await AddTabAsync(await PageHandle.AttachAsync(await NewOwnPageAsync()), reserved: true);
+        }
+        catch
+        {
+            ReleaseTabReservation();
+            throw;
+        }
+
         if (url is null)
         {
             await tab.Page.GotoAsync(StartPage.Url);
@@ -331,14 +346,24 @@ public sealed partial class BrowserSession : IAsyncDisposable
                 return;
             }
 
-            if (Tabs.Count >= _options.MaxTabsPerSession)
+            // The slot is taken here, synchronously with the check: forty popups arriving together each see the
+            // ones before them, not a count that only grows after their asynchronous attach.
+            if (!TryReserveTab())
             {
                 LogPopupRefused(Id, _options.MaxTabsPerSession);
                 await page.CloseAsync();
                 return;
             }
 
-            await AddTabAsync(await PageHandle.AttachAsync(page));
+            try
+            {
+                await AddTabAsync(await PageHandle.AttachAsync(page), reserved: true);
+            }
+            catch
+            {
+                ReleaseTabReservation();
+                throw;
+            }
         }
         catch (PlaywrightException ex)
         {
@@ -425,12 +450,36 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes a slot for a tab about to be attached; false when the session is at its tab limit.</summary>
+    private bool TryReserveTab()
+    {
+        lock (_gate)
+        {
+            if (_tabs.Count + _reservedTabs >= _options.MaxTabsPerSession)
+            {
+                return false;
+            }
+
+            _reservedTabs++;
+            return true;
+        }
+    }
+
+    private void ReleaseTabReservation()
+    {
+        lock (_gate)
+        {
+            _reservedTabs--;
+        }
+    }
+
     /// <summary>target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.</summary>
     private void WatchPopups() => Lease.Context.Page += (_, page) => _ = AdoptPopupAsync(page);
 
     // prepared: a warm context's page — on the start page, Page domain enabled, at the default viewport, alone in its
     // context. Nothing needs to wait for Chromium then, which keeps a warm acquire in the low milliseconds.
-    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null, bool prepared = false)
+    // reserved: the caller holds a slot from TryReserveTab, which becomes the tab's when it is listed.
+    private async Task<BrowserTab> AddTabAsync(PageHandle handle, string? tabId = null, bool prepared = false, bool reserved = false)
     {
         TryClaim(handle.Page);
         var tab = new BrowserTab(tabId ?? Ids.New(8), handle, this, _logger);
@@ -444,6 +493,10 @@ public sealed partial class BrowserSession : IAsyncDisposable
         {
             _tabs.Add(tab);
             _activeTabId = tab.Id;
+            if (reserved)
+            {
+                _reservedTabs--;
+            }
         }
 
         if (prepared)
@@ -536,18 +589,41 @@ public sealed partial class BrowserSession : IAsyncDisposable
         var id = Ids.New(10);
         var fileName = SafeFileName(download.SuggestedFilename);
         var path = Path.Combine(DownloadsDirectory, id, fileName);
-        string? error = null;
+        string? error;
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await download.SaveAsAsync(path);
+            // Waits for the end: null when Chromium finished it, else why not (cancelled over a limit, network).
+            error = await download.FailureAsync();
+            if (DownloadGuard.TakeRefusal(download.Url, download.SuggestedFilename) is { } refusal)
+            {
+                error = refusal;
+            }
+            else if (error is null)
+            {
+                if (DownloadGuard.TryKeep(new FileInfo(await download.PathAsync()).Length, out var overLimit))
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await download.SaveAsAsync(path);
+                }
+                else
+                {
+                    error = overLimit;
+                }
+            }
+
+            // Chromium's copy is not needed any more: ours is kept, or the download was refused.
+            await download.DeleteAsync();
         }
         catch (PlaywrightException ex)
         {
             error = ex.Message.Split('\n')[0];
         }
 
-        error ??= await download.FailureAsync();
+        if (error is not null && Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+
         var size = error is null && File.Exists(path) ? new FileInfo(path).Length : 0;
         var info = new DownloadDto(id, tab.Id, fileName, size, download.Url, _time.GetUtcNow(), error);
         _downloads[id] = new DownloadRecord(info, path);

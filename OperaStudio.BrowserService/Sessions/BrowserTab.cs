@@ -1,4 +1,5 @@
 using OperaStudio.BrowserService.Diagnostics;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
@@ -27,8 +28,10 @@ public sealed partial class BrowserTab : IAsyncDisposable
     private bool _isLoading;
     private bool _canGoBack;
     private bool _canGoForward;
-    private string? _faviconUrl;
+    private string? _faviconUrl; // a data:image URI read in the remote browser, never the page's own address
+    private string? _faviconSource; // the address the page declared, so an unchanged icon is not fetched again
     private bool _isCrashed;
+    private readonly ConcurrentDictionary<IFrame, bool> _outOfProcessFrames = new();
 
     internal BrowserTab(string id, PageHandle handle, BrowserSession session, ILogger logger)
     {
@@ -91,6 +94,9 @@ public sealed partial class BrowserTab : IAsyncDisposable
         page.Dialog += (_, dialog) => OnDialog(dialog);
         page.FileChooser += (_, chooser) => OnFileChooser(chooser);
         page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
+        _session.DownloadGuard.Watch(cdp);
+        page.FrameNavigated += (_, frame) => _ = WatchFrameDownloadsAsync(frame);
+        page.FrameDetached += (_, frame) => _outOfProcessFrames.TryRemove(frame, out bool _);
         page.Close += (_, _) => _session.OnPageClosed(this, page);
         page.RequestFailed += (_, request) => OnRequestFailed(request);
         if (!prepared)
@@ -111,6 +117,31 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
         // A popup may have finished loading before we subscribed; read what it shows now.
         await RefreshAfterLoadAsync();
+    }
+
+    /// <summary>
+    /// A cross-site frame runs in its own process with its own CDP session, where its downloads are reported: the
+    /// download guard listens there too. Frames in the page's process throw here (they share the page's session).
+    /// </summary>
+    private async Task WatchFrameDownloadsAsync(IFrame frame)
+    {
+        if (frame.ParentFrame is null || !_outOfProcessFrames.TryAdd(frame, true))
+        {
+            return;
+        }
+
+        try
+        {
+            var cdp = await Page.Context.NewCDPSessionAsync(frame);
+            await cdp.SendAsync("Page.enable");
+            _session.DownloadGuard.Watch(cdp);
+        }
+        catch (PlaywrightException)
+        {
+            // Same process as its parent (or gone): its downloads reach the page's session. A later cross-site
+            // navigation of this frame tries again.
+            _outOfProcessFrames.TryRemove(frame, out _);
+        }
     }
 
     public async Task NavigateAsync(Uri url, CancellationToken cancellationToken = default)
@@ -324,6 +355,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         {
             _isCrashed = false;
             _faviconUrl = null;
+            _faviconSource = null;
             _title = ""; // a new document: the old title must not be shown with the new address
             if (!url.StartsWith("chrome-error:", StringComparison.Ordinal))
             {
@@ -428,10 +460,25 @@ public sealed partial class BrowserTab : IAsyncDisposable
                   return [document.title, icon];
                 }
                 """);
+            bool iconChanged;
             lock (_gate)
             {
                 _title = info[0];
-                _faviconUrl = info[1].Length > 0 ? info[1] : null;
+                iconChanged = info[1] != _faviconSource;
+                _faviconSource = info[1];
+            }
+
+            if (iconChanged)
+            {
+                PublishUpdate();
+                var icon = info[1].Length > 0 ? await FaviconLoader.LoadAsync(Cdp, Handle.TargetId, info[1]) : null;
+                lock (_gate)
+                {
+                    if (_faviconSource == info[1])
+                    {
+                        _faviconUrl = icon;
+                    }
+                }
             }
         }
         catch (PlaywrightException)

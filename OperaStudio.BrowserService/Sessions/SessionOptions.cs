@@ -45,4 +45,16 @@ public sealed class SessionOptions
 
     public string ResolveDownloadsPath() =>
         string.IsNullOrWhiteSpace(DownloadsPath) ? Path.Combine(Path.GetTempPath(), "opera-studio", "downloads") : DownloadsPath;
+
+    /// <summary>The largest single download a page may make; a larger one is cancelled while it downloads.</summary>
+    [Range(typeof(long), "1", "9223372036854775807")]
+    public long MaxDownloadBytes { get; set; } = 1L << 30;
+
+    /// <summary>What one session's downloads may hold together (kept files and those under way).</summary>
+    [Range(typeof(long), "1", "9223372036854775807")]
+    public long MaxSessionDownloadBytes { get; set; } = 2L << 30;
+
+    /// <summary>Free space the node keeps on the downloads' disk: a download that would go below it is cancelled.</summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
+    public long MinFreeDiskBytes { get; set; } = 1L << 30;
 }

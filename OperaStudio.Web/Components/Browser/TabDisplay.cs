@@ -17,9 +17,12 @@ public static class TabDisplay
         : IsStartPage(tab.Url) ? "New tab"
         : string.IsNullOrEmpty(tab.Url) || tab.Url == "about:blank" ? "Untitled" : tab.Url;
 
-    /// <summary>The favicon to load with an &lt;img&gt;: only http(s) addresses, never data: or javascript:.</summary>
+    /// <summary>
+    /// The favicon for an &lt;img&gt;: only the image data the browser service read in the remote browser, never an
+    /// address (a page would make the viewer's own browser request it, on the viewer's network).
+    /// </summary>
     public static string? Favicon(TabDto tab) =>
-        Uri.TryCreate(tab.FaviconUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : null;
+        tab.FaviconUrl is { } icon && icon.StartsWith("data:image/", StringComparison.Ordinal) ? icon : null;
 
     /// <summary>The site a dialog or download comes from, as a browser names it ("example.com", "127.0.0.1:5000").</summary>
     public static string Site(string? url) =>

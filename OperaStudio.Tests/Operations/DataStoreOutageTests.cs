@@ -105,7 +105,7 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         await WaitForHealthAsync(host, HttpStatusCode.OK);
         using var afterwards = await host.Http.GetAsync($"/api/sessions/{session.Id}");
         PastSessionDto? past = null;
-        await WaitAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");
             past = response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Session : null;

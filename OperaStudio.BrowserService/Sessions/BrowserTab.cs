@@ -172,6 +172,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
     public async Task<bool> GoBackAsync()
     {
         _session.Touch();
+        // The flags follow navigation events a moment late; a step right after another reads the history itself.
+        await RefreshHistoryAsync();
         if (!_canGoBack)
         {
             return false;
@@ -184,6 +186,8 @@ public sealed partial class BrowserTab : IAsyncDisposable
     public async Task<bool> GoForwardAsync()
     {
         _session.Touch();
+        // The flags follow navigation events a moment late; a step right after another reads the history itself.
+        await RefreshHistoryAsync();
         if (!_canGoForward)
         {
             return false;

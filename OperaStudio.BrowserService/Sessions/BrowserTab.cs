@@ -225,7 +225,11 @@ public sealed partial class BrowserTab : IAsyncDisposable
     public async Task ShowBlockedAsync(string url, UrlDecision decision)
     {
         _session.Publish(new NavigationBlocked(_session.Id, Id, url, decision.Reason));
-        await Page.GotoAsync(InternalPages.Blocked(url, decision), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        var explanation = InternalPages.Blocked(url, decision);
+        await Page.GotoAsync(explanation, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        // Committed: the tab says so now, not when Chromium's navigation event arrives a moment later (a caller that
+        // was told "refused" reads the tab at once).
+        SetPendingUrl(explanation);
     }
 
     /// <summary>Answers the pending dialog; false when none is waiting.</summary>

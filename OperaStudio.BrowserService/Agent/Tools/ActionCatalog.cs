@@ -16,11 +16,8 @@ internal static class ActionCatalog
     {
         [ToolNames.Navigate] = new(["url"], ["wait_until"], (t, a, ct) => t.NavigateAsync(a.Text("url")!, a.Text("wait_until"), StepOrigin.Actions, ct)),
         [ToolNames.Snapshot] = new([], [], (t, _, ct) => t.SnapshotAsync(StepOrigin.Actions, ct)),
-        [ToolNames.Click] = new([], ["ref", "description"], (t, a, ct) =>
-        {
-            a.ExactlyOne("ref", "description");
-            return t.ClickAsync(a.Text("ref"), a.Text("description"), StepOrigin.Actions, ct);
-        }),
+        [ToolNames.Click] = new([], ["ref", "description", "text", "x", "y"], (t, a, ct) =>
+            t.ClickAsync(ClickTarget.Of(a.Text("ref"), a.Text("description"), a.Text("text"), a.Coordinate("x"), a.Coordinate("y")), StepOrigin.Actions, ct)),
         [ToolNames.Type] = new(["ref", "text"], ["submit"], (t, a, ct) => t.TypeAsync(a.Text("ref")!, a.Text("text")!, a.Flag("submit") ?? false, StepOrigin.Actions, ct)),
         [ToolNames.Select] = new(["ref", "value"], [], (t, a, ct) => t.SelectAsync(a.Text("ref")!, a.Text("value")!, StepOrigin.Actions, ct)),
         [ToolNames.Hover] = new(["ref"], [], (t, a, ct) => t.HoverAsync(a.Text("ref")!, StepOrigin.Actions, ct)),
@@ -55,7 +52,8 @@ internal static class ActionCatalog
         Task<ToolOutcome> run;
         try
         {
-            run = spec.Invoke(tools, Arguments.Check(tool.Trim(), args, spec), cancellationToken);
+            var arguments = Arguments.Check(tool.Trim(), args, spec);
+            run = BrowserTools.WithTimeout(arguments.Number(TimeoutArgument), () => spec.Invoke(tools, arguments, cancellationToken));
         }
         catch (ArgumentException ex)
         {
@@ -71,6 +69,9 @@ internal static class ActionCatalog
         var value = result.Data ?? (result.DataIsJson ? null : JsonValue.Create(result.ModelText));
         return (new ActionResponse(true, JsonSerializer.SerializeToElement(value), null), false);
     }
+
+    /// <summary>Every tool takes it: how long this call may wait (instead of the global tool timeout).</summary>
+    private const string TimeoutArgument = "timeout_ms";
 
     private static ActionResponse Fail(string error) => new(false, null, error);
 
@@ -103,7 +104,7 @@ internal static class ActionCatalog
                 throw new ArgumentException($"args must be a JSON object; {tool} takes {Describe(spec)}.");
             }
 
-            foreach (var name in values.Keys.Where(name => !spec.Required.Contains(name) && !spec.Optional.Contains(name)))
+            foreach (var name in values.Keys.Where(name => name != TimeoutArgument && !spec.Required.Contains(name) && !spec.Optional.Contains(name)))
             {
                 throw new ArgumentException($"{tool} has no argument '{name}'; it takes {Describe(spec)}.");
             }
@@ -138,6 +139,10 @@ internal static class ActionCatalog
         public int? Number(string name) => !_values.TryGetValue(name, out var value) ? null
             : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number
             : throw new ArgumentException($"{_tool}: '{name}' must be a whole number.");
+
+        public double? Coordinate(string name) => !_values.TryGetValue(name, out var value) ? null
+            : value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number) ? number
+            : throw new ArgumentException($"{_tool}: '{name}' must be a number (CSS pixels).");
 
         /// <summary>A JSON value given inline (an object) or as JSON text (a string).</summary>
         public string Json(string name)
@@ -185,8 +190,8 @@ internal static class ActionCatalog
 
         private static string Describe(Spec spec)
         {
-            var parts = spec.Required.Select(n => n).Concat(spec.Optional.Select(n => n + "?")).ToList();
-            return parts.Count == 0 ? "no arguments" : string.Join(", ", parts);
+            var parts = spec.Required.Select(n => n).Concat(spec.Optional.Select(n => n + "?")).Append(TimeoutArgument + "?").ToList();
+            return string.Join(", ", parts);
         }
     }
 }

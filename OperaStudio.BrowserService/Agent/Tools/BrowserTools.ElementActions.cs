@@ -3,40 +3,27 @@ using Microsoft.Playwright;
 using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Agent.Safety;
 using OperaStudio.BrowserService.Agent.Snapshots;
+using OperaStudio.BrowserService.Contracts;
 
 namespace OperaStudio.BrowserService.Agent.Tools;
 
 // Tools that act on elements: click, type, select, hover, press, scroll, wait_for, fill_form.
 public sealed partial class BrowserTools
 {
-    public Task<ToolOutcome> ClickAsync(string? reference, string? description, StepOrigin origin, CancellationToken cancellationToken) =>
-        StepAsync(ToolNames.Click, new { @ref = reference, description }, origin, async (step, ct) =>
+    /// <summary>Clicks an element given by ref, description or visible text, or whatever is at a point of the viewport.</summary>
+    public Task<ToolOutcome> ClickAsync(ClickTarget where, StepOrigin origin, CancellationToken cancellationToken) =>
+        StepAsync(ToolNames.Click, where.ForLog(), origin, async (step, ct) =>
         {
-            var target = await ResolveAsync(reference, description, roles: null, ct);
+            if (where.Point is { } point)
+            {
+                return await ClickAtAsync(step, point.X, point.Y, ct);
+            }
+
+            var target = where.Text is { } text
+                ? await ResolveTextAsync(text, ct)
+                : await ResolveAsync(where.Ref, where.Description, roles: null, ct);
             var probe = await BoundedAsync(target.Locator.EvaluateAsync<JsonElement>(PageScripts.ClickProbe, null, new() { Timeout = Timeout }), ct);
-            var detected = new List<string>();
-            if (probe.GetProperty("passwordSubmit").GetBoolean())
-            {
-                detected.Add(Sensitivity.PasswordSubmit);
-            }
-
-            if (probe.GetProperty("download").GetBoolean())
-            {
-                detected.Add(Sensitivity.Download);
-            }
-
-            if (probe.GetProperty("href").GetString() is { } href && Uri.TryCreate(href, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
-            {
-                var check = await _guard.CheckAsync(href, ct);
-                if (!check.Allowed)
-                {
-                    throw new ToolException($"The URL policy refuses where this link goes ({href}): {check.Reason}");
-                }
-
-                detected.AddRange(UrlSensitivities(check.Url!));
-            }
-
-            await ApproveAsync(step, detected, target, ct);
+            await ApproveAsync(step, await ClickSensitivitiesAsync(probe, ct), target, ct);
             await ActAsync(
                 target.Locator,
                 WaitForSelectorState.Visible,
@@ -47,6 +34,58 @@ public sealed partial class BrowserTools
             await SettleAsync(ct);
             return ToolResult.Done($"Clicked {target.Name}");
         }, cancellationToken);
+
+    /// <summary>A click at viewport CSS pixels, as a person's would be: whatever is on top there receives it.</summary>
+    private async Task<ToolResult> ClickAtAsync(AgentStepDto step, double x, double y, CancellationToken ct)
+    {
+        var page = Browser.ActiveTab.Page;
+        var viewport = page.ViewportSize;
+        if (viewport is not null && (x < 0 || y < 0 || x >= viewport.Width || y >= viewport.Height))
+        {
+            throw new ToolException($"({x:0.#}, {y:0.#}) is outside the viewport ({viewport.Width}×{viewport.Height} CSS pixels).");
+        }
+
+        var element = (await BoundedAsync(page.EvaluateHandleAsync("([x, y]) => document.elementFromPoint(x, y)", new[] { x, y }), ct)).AsElement();
+        var name = element is null ? "nothing" : await BoundedAsync(element.EvaluateAsync<string>(PageScripts.DescribeElement), ct);
+        if (element is not null)
+        {
+            var probe = await BoundedAsync(element.EvaluateAsync<JsonElement>(PageScripts.ClickProbe), ct);
+            await ApproveAsync(step, await ClickSensitivitiesAsync(probe, ct), target: null, ct);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        await BoundedAsync(page.Mouse.ClickAsync((float)x, (float)y), ct);
+        await SettleAsync(ct);
+        return ToolResult.Done($"Clicked at ({x:0.#}, {y:0.#}) on {name}");
+    }
+
+    /// <summary>What a click would do that needs approval: submit a password, start a download, leave for a sensitive URL.</summary>
+    private async Task<List<string>> ClickSensitivitiesAsync(JsonElement probe, CancellationToken ct)
+    {
+        var detected = new List<string>();
+        if (probe.GetProperty("passwordSubmit").GetBoolean())
+        {
+            detected.Add(Sensitivity.PasswordSubmit);
+        }
+
+        if (probe.GetProperty("download").GetBoolean())
+        {
+            detected.Add(Sensitivity.Download);
+        }
+
+        if (probe.GetProperty("href").GetString() is { } href && Uri.TryCreate(href, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
+        {
+            var check = await _guard.CheckAsync(href, ct);
+            if (!check.Allowed)
+            {
+                throw new ToolException($"The URL policy refuses where this link goes ({href}): {check.Reason}");
+            }
+
+            detected.AddRange(UrlSensitivities(check.Url!));
+        }
+
+        return detected;
+    }
 
     public Task<ToolOutcome> TypeAsync(string reference, string text, bool submit, StepOrigin origin, CancellationToken cancellationToken) =>
         StepAsync(ToolNames.Type, new { @ref = reference, text, submit = submit ? true : (bool?)null }, origin, async (step, ct) =>

@@ -117,13 +117,24 @@ public sealed partial class BrowserTools
         }
     }
 
-    private static string Explain(Exception exception)
+    /// <summary>An expected failure in one sentence; a timeout says how long it waited and what was in the way.</summary>
+    private string Explain(Exception exception)
     {
         var first = SessionsApi.FirstLine(exception.Message);
-        return exception is TimeoutException || first.Contains("Timeout", StringComparison.Ordinal)
-            ? $"Timed out: {first}. The element may be hidden, disabled or covered; take a new snapshot."
-            : first;
+        if (exception is not TimeoutException && !first.Contains("Timeout", StringComparison.Ordinal))
+        {
+            return first;
+        }
+
+        // Playwright's call log names what took the click: "<div id="cover">…</div> intercepts pointer events".
+        var covering = CoveringElement().Matches(exception.Message).LastOrDefault();
+        return covering is null
+            ? $"Timed out after {Seconds(Timeout)}: the element stayed hidden, disabled or moving; take a new snapshot."
+            : $"Timed out after {Seconds(Timeout)}: the element is covered by {Shorten(covering.Groups[1].Value, 160)}.";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(<[^\n]+?) intercepts pointer events")]
+    private static partial System.Text.RegularExpressions.Regex CoveringElement();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: tool {Tool} failed: {Reason}")]
     private partial void LogToolFailed(string sessionId, string tool, string reason);

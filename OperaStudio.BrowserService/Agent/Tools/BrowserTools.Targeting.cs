@@ -44,6 +44,52 @@ public sealed partial class BrowserTools
         return new Target(PageSnapshot.Locate(page, node.Ref!), node.Ref, node.Describe());
     }
 
+    /// <summary>What counts as a control when several elements show the same text.</summary>
+    private const string ControlSelector =
+        "button, a[href], input, select, textarea, summary, [role=button], [role=link], [role=menuitem], [role=tab], [role=checkbox], [onclick], [tabindex]";
+
+    /// <summary>
+    /// The element showing <paramref name="text"/>: an exact match of its whole visible text first, else the smallest
+    /// elements containing it. Several visible matches are an ambiguity listing them, never a guess.
+    /// </summary>
+    private async Task<Target> ResolveTextAsync(string text, CancellationToken cancellationToken)
+    {
+        var page = Browser.ActiveTab.Page;
+        foreach (var exact in new[] { true, false })
+        {
+            var matches = page.GetByText(text, new() { Exact = exact }).Filter(new() { Visible = true });
+            var count = await BoundedAsync(matches.CountAsync(), cancellationToken);
+            if (count == 1)
+            {
+                return new Target(matches, null, $"the element showing \"{Shorten(text, 60)}\"");
+            }
+
+            if (count > 1)
+            {
+                // A control among texts that merely show the same words (a button and a bold word quoting it) is the one.
+                var controls = matches.And(page.Locator(ControlSelector));
+                if (await BoundedAsync(controls.CountAsync(), cancellationToken) == 1)
+                {
+                    return new Target(controls, null, $"the control showing \"{Shorten(text, 60)}\"");
+                }
+
+                var shown = Math.Min(count, 5);
+                var names = new List<string>();
+                for (var i = 0; i < shown; i++)
+                {
+                    names.Add(await BoundedAsync(matches.Nth(i).EvaluateAsync<string>(PageScripts.DescribeElement), cancellationToken));
+                }
+
+                throw new ToolException(
+                    $"{count} visible elements {(exact ? "show exactly" : "contain")} \"{Shorten(text, 60)}\": {string.Join("; ", names)}{(count > shown ? "; …" : "")}. " +
+                    "Click by ref (take a snapshot) or give more of the text.",
+                    fromPage: true);
+            }
+        }
+
+        throw new ToolException($"No visible element shows \"{Shorten(text, 60)}\".", fromPage: true);
+    }
+
     private async Task<ElementBoxDto?> BoxAsync(Target target)
     {
         try

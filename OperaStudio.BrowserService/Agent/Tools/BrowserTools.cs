@@ -32,7 +32,41 @@ public sealed partial class BrowserTools
 
     private BrowserSession Browser => _agent.Browser;
 
-    private float Timeout => _options.ToolTimeoutSeconds * 1000f;
+    /// <summary>A call's own <c>timeout_ms</c>; flows with the call into its step (tools of a session may overlap).</summary>
+    private static readonly AsyncLocal<int?> CallTimeout = new();
+
+    /// <summary>The longest <c>timeout_ms</c> a call may ask for.</summary>
+    internal const int MaxTimeoutMilliseconds = 120_000;
+
+    private float Timeout => CallTimeout.Value ?? _options.ToolTimeoutSeconds * 1000f;
+
+    /// <summary>
+    /// Starts <paramref name="tool"/> with its own timeout instead of the global one (the actions API's and the model's
+    /// <c>timeout_ms</c>). The value is set only while the call starts: an async method keeps the context it started in.
+    /// </summary>
+    internal static Task<ToolOutcome> WithTimeout(int? milliseconds, Func<Task<ToolOutcome>> tool)
+    {
+        if (milliseconds is null)
+        {
+            return tool();
+        }
+
+        if (milliseconds is < 1 or > MaxTimeoutMilliseconds)
+        {
+            throw new ArgumentException($"timeout_ms must be between 1 and {MaxTimeoutMilliseconds}.");
+        }
+
+        var previous = CallTimeout.Value;
+        CallTimeout.Value = milliseconds;
+        try
+        {
+            return tool();
+        }
+        finally
+        {
+            CallTimeout.Value = previous;
+        }
+    }
 
     internal static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");

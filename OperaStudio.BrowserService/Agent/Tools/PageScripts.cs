@@ -28,6 +28,15 @@ internal static class PageScripts
         }
         """;
 
+    /// <summary>An element as a short phrase for messages: its tag, id or role, and the start of its text.</summary>
+    public const string DescribeElement = """
+        (e) => {
+          const text = (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+          const tag = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '');
+          return text ? `${tag} "${text.length > 40 ? text.slice(0, 40) + '…' : text}"` : tag;
+        }
+        """;
+
     public const string Scroll = """
         (d) => {
           const h = innerHeight * 0.8, w = innerWidth * 0.8;

@@ -22,14 +22,17 @@ internal static class AgentEventStream
     public const string Ended = "SessionEnded";
 
     public static Results<ServerSentEventsResult<string>, ProblemHttpResult> Get(
-        string id, AgentSessions agents, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
+        string id, AgentSessions agents, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
         agents.Find(id) is { } agent
-            ? TypedResults.ServerSentEvents(ReadAsync(agent.Browser, json.Value.SerializerOptions, cancellationToken))
+            ? TypedResults.ServerSentEvents(ReadAsync(agent.Browser, json.Value.SerializerOptions, cancellationToken, lifetime.ApplicationStopping))
             : Problems.SessionNotFound(id);
 
     private static async IAsyncEnumerable<SseItem<string>> ReadAsync(
-        BrowserSession session, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
+        BrowserSession session, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken, CancellationToken stopping)
     {
+        // The stream ends when the service stops: Kestrel waits for open requests before it lets the service stop, and
+        // an endless stream held every stop for the whole shutdown timeout. The web app's feed reconnects elsewhere.
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         // Events are raised on Playwright's threads and must not wait: they queue here, in the order raised.
         var queue = Channel.CreateUnbounded<SseItem<string>>(new UnboundedChannelOptions { SingleReader = true });
         void OnEvent(SessionEvent e)
@@ -51,7 +54,7 @@ internal static class AgentEventStream
                 yield break;
             }
 
-            await foreach (var item in queue.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var item in ReadUntilAsync(queue.Reader, ends.Token))
             {
                 yield return item;
                 if (item.EventType == Ended)
@@ -63,6 +66,30 @@ internal static class AgentEventStream
         finally
         {
             session.Events -= OnEvent;
+        }
+    }
+
+    /// <summary>The queued items until <paramref name="end"/>; ending is not an error (the stream simply closes).</summary>
+    private static async IAsyncEnumerable<SseItem<string>> ReadUntilAsync(ChannelReader<SseItem<string>> reader, [EnumeratorCancellation] CancellationToken end)
+    {
+        while (true)
+        {
+            try
+            {
+                if (!await reader.WaitToReadAsync(end))
+                {
+                    yield break;
+                }
+            }
+            catch (OperationCanceledException) when (end.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            while (reader.TryRead(out var item))
+            {
+                yield return item;
+            }
         }
     }
 

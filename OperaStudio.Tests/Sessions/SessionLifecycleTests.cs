@@ -106,10 +106,11 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         var url = pages.Page("/lifecycle/idle", "<!doctype html><title>Idle page</title>");
         using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
-        var contextsBefore = host.Sessions.Find(session.Id)!.Lease.Context;
+        // On a loaded machine the two idle seconds can pass before this line: then it is released already.
+        var context = host.Sessions.Find(session.Id)?.Lease.Context;
 
         await Eventually.TrueAsync(
-            () => host.Sessions.Find(session.Id) is null && contextsBefore.Pages.Count == 0, "the idle session to be released", TimeSpan.FromSeconds(30));
+            () => host.Sessions.Find(session.Id) is null && (context is null || context.Pages.Count == 0), "the idle session to be released", TimeSpan.FromSeconds(30));
         var saved = await host.Services.GetRequiredService<SessionStateStore>().LoadRestorableAsync(session.Id);
         using var again = await host.Http.GetAsync($"/api/sessions/{session.Id}");
         var restored = (await again.Content.ReadFromJsonAsync<SessionDto>())!;

@@ -254,9 +254,18 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await using var stalled = await HubViewer.OpenConnectionAsync(service.BaseAddress);
         stalled.On<FrameMessage>("Frame", _ => { });
         await stalled.InvokeAsync<SessionDto>("Join", session.Id);
-        for (var i = 0; i < 100 && Interlocked.Read(ref dropped) == 0; i++)
+        // Both are recorded when a later frame arrives, not when the click returns: wait for them.
+        await Eventually.TrueAsync(
+            () => Interlocked.Read(ref dropped) > 0 && HasMeasurement(),
+            "a dropped frame and the click's input-to-frame time to be recorded",
+            TimeSpan.FromSeconds(10),
+            () => $"dropped {Interlocked.Read(ref dropped)}, input-to-frame measurements {(HasMeasurement() ? "some" : "none")}");
+        bool HasMeasurement()
         {
-            await Task.Delay(50);
+            lock (inputToFrame)
+            {
+                return inputToFrame.Count > 0;
+            }
         }
 
         lock (inputToFrame)

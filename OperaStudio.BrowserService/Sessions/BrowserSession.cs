@@ -611,12 +611,20 @@ public sealed partial class BrowserSession : IAsyncDisposable
                 }
             }
 
-            // Chromium's copy is not needed any more: ours is kept, or the download was refused.
-            await download.DeleteAsync();
         }
         catch (PlaywrightException ex)
         {
             error = ex.Message.Split('\n')[0];
+        }
+
+        try
+        {
+            // Chromium's copy is not needed any more: ours is kept, or the download was refused. A cancelled one has
+            // none, and deleting it throws; that must not replace the reason the panel shows.
+            await download.DeleteAsync();
+        }
+        catch (PlaywrightException)
+        {
         }
 
         if (error is not null && Directory.Exists(Path.GetDirectoryName(path)))

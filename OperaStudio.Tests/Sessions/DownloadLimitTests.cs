@@ -17,9 +17,7 @@ public sealed class DownloadLimitTests(DataStoresFixture stores, TestPageServer 
 {
     private const int Chunk = 64 * 1024;
 
-    // Not yet working: in full runs the body without an announced length was never aborted (the wait on line 43 ran
-    // out three times of three), so a download's cancellation by its received bytes is unproven. Issue 10 item 3.
-    [Fact(Skip = "download cancellation by received bytes does not abort the transfer yet (issue 10, item 3)")]
+    [Fact]
     public async Task DownloadsOverTheLimits_AreCancelledWhileDownloading_AndThePanelIsToldWhy()
     {
         await using var host = await StartAsync("downloads", new()
@@ -40,7 +38,7 @@ public sealed class DownloadLimitTests(DataStoresFixture stores, TestPageServer 
         // No length announced: cancelled once the received bytes pass the limit, while the server still sends.
         var endlessDone = await DownloadAsync(session, "#endless");
         await endless.Aborted.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        // A length over the limit announced: refused before the body is fetched (the server waits after one chunk).
+        // A length over the limit announced: refused as soon as Chromium reads the headers, long before the limit's bytes.
         var announcedDone = await DownloadAsync(session, "#announced");
         await announced.Aborted.Task.WaitAsync(TimeSpan.FromSeconds(60));
         // Each under the per-download limit, together over the session's.
@@ -49,7 +47,7 @@ public sealed class DownloadLimitTests(DataStoresFixture stores, TestPageServer 
 
         Assert.Contains("per download", endlessDone.Error, StringComparison.Ordinal);
         Assert.Contains("per download", announcedDone.Error, StringComparison.Ordinal);
-        Assert.Equal(Chunk, announced.SentBytes);
+        Assert.True(announced.SentBytes < 1_000_000, $"{announced.SentBytes} bytes were sent before the refusal");
         Assert.Null(firstDone.Error);
         Assert.Equal(800_000, firstDone.SizeBytes);
         Assert.Contains("session", secondDone.Error, StringComparison.Ordinal);
@@ -111,7 +109,8 @@ public sealed class DownloadLimitTests(DataStoresFixture stores, TestPageServer 
 
     /// <summary>
     /// A large body streamed slowly: chunk after chunk until the client goes away (capped far above every limit).
-    /// With an announced length it sends one chunk and then waits to be dropped, so a refusal up front shows.
+    /// With an announced length it sends slowly (a chunk per 200 ms) so a refusal up front shows as few bytes sent; a
+    /// closed connection is seen by the next write (Kestrel does not report a client's close while it only waits).
     /// </summary>
     private SlowDownload SlowBody(string path, long? announcedLength)
     {
@@ -129,7 +128,7 @@ public sealed class DownloadLimitTests(DataStoresFixture stores, TestPageServer 
                     await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
                     download.SentBytes = sent + Chunk;
-                    await Task.Delay(announcedLength is null ? 10 : Timeout.Infinite, context.RequestAborted);
+                    await Task.Delay(announcedLength is null ? 10 : 200, context.RequestAborted);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException)

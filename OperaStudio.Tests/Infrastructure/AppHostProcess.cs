@@ -83,7 +83,20 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
-    public async Task<int> WaitForExitAsync(TimeSpan timeout) => await _exited.Task.WaitAsync(timeout);
+    /// <summary>The exit code; on a timeout, fails with the AppHost's last output and what it still runs.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _exited.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            var running = string.Join('\n', StartedProcesses().Select(p => $"  {p.Pid} {p.CommandLine[..Math.Min(160, p.CommandLine.Length)]}"));
+            throw new TimeoutException(
+                $"The AppHost did not exit within {timeout.TotalSeconds:0} s. Still running:\n{running}\nIts last output:\n{string.Join('\n', Output.TakeLast(80))}");
+        }
+    }
 
     /// <summary>Live processes this AppHost started (even orphaned ones), found by the marker they inherit.</summary>
     public IReadOnlyList<ProcFs.Process> StartedProcesses() =>

@@ -254,9 +254,18 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await using var stalled = await HubViewer.OpenConnectionAsync(service.BaseAddress);
         stalled.On<FrameMessage>("Frame", _ => { });
         await stalled.InvokeAsync<SessionDto>("Join", session.Id);
-        // Both are recorded when a later frame arrives, not when the click returns: wait for them.
+        // Both are recorded when a later frame arrives, not when the click returns: wait for them. A frame more than a
+        // second after the input is not counted as its answer, which happens on a loaded machine: click again then.
         await Eventually.TrueAsync(
-            () => Interlocked.Read(ref dropped) > 0 && HasMeasurement(),
+            async () =>
+            {
+                if (!HasMeasurement())
+                {
+                    await viewer.ClickAsync(200, 110);
+                }
+
+                return Interlocked.Read(ref dropped) > 0 && HasMeasurement();
+            },
             "a dropped frame and the click's input-to-frame time to be recorded",
             TimeSpan.FromSeconds(10),
             () => $"dropped {Interlocked.Read(ref dropped)}, input-to-frame measurements {(HasMeasurement() ? "some" : "none")}");

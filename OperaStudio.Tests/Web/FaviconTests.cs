@@ -32,8 +32,8 @@ public sealed class FaviconTests(WebAppFixture web, ChromiumFixture chromium) : 
             context.Response.ContentType = "image/png";
             return context.Response.Body.WriteAsync(Png).AsTask();
         });
-        var probing = pages.Page("/favicon/probing", $"<!doctype html><title>Probing</title><link rel=\"icon\" href=\"{probeUrl}\">");
-        var plain = pages.Page("/favicon/plain", $"<!doctype html><title>Plain</title><link rel=\"icon\" href=\"{allowedIcon}\">");
+        var probing = pages.Page("/favicon/probing", $"<!doctype html><title>Probing</title><link rel=\"icon\" href=\"{probeUrl}\"><h1>Probing</h1>");
+        var plain = pages.Page("/favicon/plain", $"<!doctype html><title>Plain</title><link rel=\"icon\" href=\"{allowedIcon}\"><h1>Plain</h1>");
 
         await using var panel = await PanelPage.OpenAsync(web, chromium, probing);
         await panel.Session.OpenTabAsync(plain);

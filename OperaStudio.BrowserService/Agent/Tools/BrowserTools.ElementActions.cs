@@ -28,7 +28,7 @@ public sealed partial class BrowserTools
                 target.Locator,
                 WaitForSelectorState.Visible,
                 t => target.Locator.ClickAsync(new() { Trial = true, Timeout = t }),
-                t => target.Locator.ClickAsync(new() { Timeout = t }),
+                t => target.Locator.ClickAsync(new() { Timeout = t, Force = true }),
                 idempotent: false,
                 ct);
             await SettleAsync(ct);

@@ -49,7 +49,10 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
 
             await AssertHomePageAsync(host.WebUrl);
             using var web = new HttpClient { BaseAddress = host.WebUrl };
-            await Task.Delay(TimeSpan.FromSeconds(2)); // the pool would have warmed its default of 2 by now
+            // The pool warms one context (not its default of 2): wait for the first, give a second the time to follow.
+            await Eventually.TrueAsync(
+                async () => (await web.GetFromJsonAsync<OperationsDto>("/api/operations", Json))!.WarmContexts >= 1, "a warm context", TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
             var operations = await web.GetFromJsonAsync<OperationsDto>("/api/operations", Json);
             Assert.Equal(1, operations!.WarmContexts);
 

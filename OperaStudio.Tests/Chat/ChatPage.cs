@@ -41,8 +41,23 @@ public sealed class ChatPage(PanelPage panel)
         await Input.PressAsync("Enter");
     }
 
-    /// <summary>Waits until the chat shows the run in <paramref name="state"/> (<c>completed</c>, <c>cancelled</c>, …).</summary>
-    public Task WaitForRunAsync(string state) => Expect(Root).ToHaveAttributeAsync("data-run-state", state, new() { Timeout = 60_000 });
+    /// <summary>
+    /// Waits until the chat shows the run in <paramref name="state"/> (<c>completed</c>, <c>cancelled</c>, …). When it
+    /// does not, the failure carries the service's own view of the agent, so a stale chat and a stuck run differ.
+    /// </summary>
+    public async Task WaitForRunAsync(string state)
+    {
+        try
+        {
+            await Expect(Root).ToHaveAttributeAsync("data-run-state", state, new() { Timeout = 60_000 });
+        }
+        catch (PlaywrightException ex)
+        {
+            var service = await panel.Web.Http.GetStringAsync($"/api/sessions/{panel.SessionId}/agent");
+            throw new InvalidOperationException(
+                $"{ex.Message.Split('\n')[0]}; the chat shows '{await Root.GetAttributeAsync("data-run-state")}'. The service's agent state: {service[..Math.Min(4000, service.Length)]}", ex);
+        }
+    }
 
     /// <summary>
     /// Records the text of every streaming message the DOM ever holds (added, changed or removed), so a test can see

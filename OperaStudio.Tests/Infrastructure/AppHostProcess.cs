@@ -141,6 +141,7 @@ public sealed class AppHostProcess : IAsyncDisposable
     private static AppHostProcess Start(
         string fileName, string workingDirectory, int webPort, string dataDirectory, IDictionary<string, string>? environment)
     {
+        Signals.RestoreDefaultInterrupt(); // so the test's Ctrl+C reaches the AppHost as a terminal's would
         var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,

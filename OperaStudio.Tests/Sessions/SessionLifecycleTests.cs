@@ -109,9 +109,15 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         // On a loaded machine the two idle seconds can pass before this line: then it is released already.
         var context = host.Sessions.Find(session.Id)?.Lease.Context;
 
+        // Released means: gone from the node (first), saved as restorable, its context closed (last).
+        var store = host.Services.GetRequiredService<SessionStateStore>();
+        SavedSession? saved = null;
         await Eventually.TrueAsync(
-            () => host.Sessions.Find(session.Id) is null && (context is null || context.Pages.Count == 0), "the idle session to be released", TimeSpan.FromSeconds(30));
-        var saved = await host.Services.GetRequiredService<SessionStateStore>().LoadRestorableAsync(session.Id);
+            async () => host.Sessions.Find(session.Id) is null
+                && (saved = await store.LoadRestorableAsync(session.Id)) is not null
+                && (context is null || context.Pages.Count == 0),
+            "the idle session to be released and saved",
+            TimeSpan.FromSeconds(30));
         using var again = await host.Http.GetAsync($"/api/sessions/{session.Id}");
         var restored = (await again.Content.ReadFromJsonAsync<SessionDto>())!;
 

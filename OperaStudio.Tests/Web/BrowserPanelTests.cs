@@ -272,7 +272,8 @@ public sealed class BrowserPanelTests(WebAppFixture web, ChromiumFixture chromiu
         // raster at that density. The canvas draws whatever size comes, fitted.
         await Expect(panel.Canvas).ToHaveAttributeAsync("data-frame-size", new System.Text.RegularExpressions.Regex(@"^\d+x\d+$"));
 
-        // Input still maps to the page's CSS pixels.
+        // Input still maps to the page's CSS pixels (once a frame at the page's size is drawn: a click maps through it).
+        await panel.WaitForColourAsync(60, 110, (249, 115, 22), "the orange button");
         await panel.ClickRemoteAsync(60, 110);
         await panel.WaitForRemoteAsync("document.getElementById('press').textContent", "pressed 1");
     }

@@ -39,6 +39,8 @@ public sealed class PanelPage : IAsyncDisposable
 
     public ILocator Status => Page.GetByTestId("status");
 
+    public IWebAppUnderTest Web => _web;
+
     public BrowserSession Session => _web.Sessions.Find(SessionId) ?? throw new InvalidOperationException($"Session {SessionId} is gone.");
 
     /// <summary>Creates a session (through the web app's proxy) on <paramref name="url"/> and opens its panel.</summary>
@@ -178,11 +180,14 @@ public sealed class PanelPage : IAsyncDisposable
     public async Task WaitForColourAsync(double x, double y, (int R, int G, int B) rgb, string what)
     {
         int[] seen = [];
+        var geometry = "";
         await WaitForAsync(async () =>
         {
             seen = await ColourAtAsync(x, y);
+            geometry = await Canvas.EvaluateAsync<string>(
+                "c => `frame ${c.dataset.frameSize}, page ${c.dataset.pageViewport}, drawn at ${c.dataset.drawRect}, canvas ${c.width}x${c.height}`");
             return Math.Abs(seen[0] - rgb.R) < 40 && Math.Abs(seen[1] - rgb.G) < 40 && Math.Abs(seen[2] - rgb.B) < 40;
-        }, what, () => $"rgb({string.Join(',', seen)})");
+        }, what, () => $"rgb({string.Join(',', seen)}); {geometry}; session viewport {Session.Viewport}");
     }
 
     /// <summary><see cref="Eventually"/> with the UI tests' budget (a page, a hub and two browsers on a shared machine).</summary>

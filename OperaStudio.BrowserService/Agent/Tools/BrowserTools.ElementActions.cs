@@ -128,7 +128,7 @@ public sealed partial class BrowserTools
                 target.Locator,
                 WaitForSelectorState.Visible,
                 t => target.Locator.HoverAsync(new() { Trial = true, Timeout = t }),
-                t => target.Locator.HoverAsync(new() { Timeout = t }),
+                t => target.Locator.HoverAsync(new() { Timeout = t, Force = true }),
                 idempotent: true,
                 ct);
             return ToolResult.Done($"Hovered over {target.Name}");
@@ -262,7 +262,7 @@ public sealed partial class BrowserTools
                             locator,
                             WaitForSelectorState.Visible,
                             t => locator.SetCheckedAsync(IsTrue(value), new() { Trial = true, Timeout = t }),
-                            t => locator.SetCheckedAsync(IsTrue(value), new() { Timeout = t }),
+                            t => locator.SetCheckedAsync(IsTrue(value), new() { Timeout = t, Force = true }),
                             idempotent: true,
                             ct);
                         break;

@@ -20,6 +20,9 @@ public sealed partial class BrowserPool(
 {
     private static readonly TimeSpan RelaunchWait = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long making a context with its first page may take (it takes tens of milliseconds).</summary>
+    private static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(30);
+
     private readonly BrowserOptions _options = options.Value;
     private readonly ConcurrentQueue<BrowserLease> _warm = new();
     private readonly SemaphoreSlim _refill = new(0);
@@ -91,7 +94,14 @@ public sealed partial class BrowserPool(
     {
         await _stopping.CancelAsync();
         _refill.Release();
-        await _refillLoop;
+        try
+        {
+            await _refillLoop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown time is up; the browsers close in DisposeAsync all the same.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -125,31 +135,57 @@ public sealed partial class BrowserPool(
         StorageState = storageStateJson,
     };
 
+    /// <summary>
+    /// A new context with its first page. Every step is bounded (<see cref="LeaseTimeout"/>) and cancellable: a
+    /// Chromium that stops answering (measured once in a full test run: a new page's CDP session never replied) must
+    /// neither hold an acquire forever nor the refill loop, which the service's stop waits for.
+    /// </summary>
     private async Task<BrowserLease> CreateLeaseAsync(PooledBrowser browser, string? storageStateJson, bool wasWarm, CancellationToken cancellationToken)
     {
-        var context = await browser.Browser.NewContextAsync(ContextOptions(storageStateJson));
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(LeaseTimeout);
+        var ct = bounded.Token;
+        var context = await Bounded(browser.Browser.NewContextAsync(ContextOptions(storageStateJson)), ct, cancellationToken);
         try
         {
-            await context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync);
-            await context.AddInitScriptAsync(ControlScripts.MarkListeners);
-            var page = await context.NewPageAsync();
-            var handle = await PageHandle.AttachAsync(page);
+            await Bounded(context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync), ct, cancellationToken);
+            await Bounded(context.AddInitScriptAsync(ControlScripts.MarkListeners), ct, cancellationToken);
+            var page = await Bounded(context.NewPageAsync(), ct, cancellationToken);
+            var handle = await Bounded(PageHandle.AttachAsync(page), ct, cancellationToken);
             if (wasWarm)
             {
                 // Everything a session's first tab needs that does not depend on the session is done here, off the
                 // acquire path: the start page, and the Page domain the tab listens on (see BrowserTab.AttachAsync).
-                await page.GotoAsync(StartPage.Url).WaitAsync(cancellationToken);
-                await handle.Cdp.SendAsync("Page.enable");
+                await Bounded(page.GotoAsync(StartPage.Url), ct, cancellationToken);
+                await Bounded(handle.Cdp.SendAsync("Page.enable"), ct, cancellationToken);
             }
 
             return new BrowserLease(browser, context, handle, wasWarm);
         }
         catch
         {
-            await context.CloseAsync();
+            // Not awaited without a bound either: the context goes with its browser if Chromium does not answer.
+            await context.CloseAsync().WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             throw;
         }
     }
+
+    /// <summary>Awaits <paramref name="call"/> until <paramref name="bounded"/> ends it: a timeout unless <paramref name="caller"/> was cancelled.</summary>
+    private static async Task<T> Bounded<T>(Task<T> call, CancellationToken bounded, CancellationToken caller)
+    {
+        try
+        {
+            return await call.WaitAsync(bounded);
+        }
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            throw new TimeoutException($"Chromium did not make a new context within {LeaseTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private static Task<bool> Bounded(Task call, CancellationToken bounded, CancellationToken caller) =>
+        Bounded(call.ContinueWith(static t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), bounded, caller);
 
     /// <summary>The least busy browser; right after a crash, waits (a bounded while) for the relaunch.</summary>
     private async Task<PooledBrowser> PickBrowserAsync(CancellationToken cancellationToken)

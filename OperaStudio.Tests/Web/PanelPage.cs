@@ -138,6 +138,14 @@ public sealed class PanelPage : IAsyncDisposable
     public async Task ClickRemoteAsync(double x, double y)
     {
         var (cx, cy) = await ToClientAsync(x, y);
+        // A person's click goes to whatever is on top there: say so when that is not the live view.
+        var onTop = await Page.EvaluateAsync<string>("""
+            ([x, y]) => {
+              const e = document.elementFromPoint(x, y);
+              return !e ? 'nothing' : e.dataset.testid === 'browser-canvas' ? '' : `<${e.tagName.toLowerCase()} class="${e.className}" data-testid="${e.dataset.testid ?? ''}">${(e.textContent ?? '').trim().slice(0, 60)}`;
+            }
+            """, new[] { cx, cy });
+        Assert.True(onTop.Length == 0, $"The click at remote ({x}, {y}) = viewer ({cx}, {cy}) would land on {onTop}, not on the live view.");
         await Page.Mouse.ClickAsync(cx, cy);
     }
 

@@ -44,6 +44,19 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
     private Results _results = null!;
     private string _dataDirectory = "";
 
+    /// <summary>
+    /// What follows <see cref="KeptMarker"/> in the report being replaced: measurements taken by hand for an issue (with
+    /// their commands), which a new run must not erase.
+    /// </summary>
+    private static async Task<string> KeptSectionsAsync(string path)
+    {
+        var old = File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
+        var at = old.IndexOf(KeptMarker, StringComparison.Ordinal);
+        return at < 0 ? "" : "\n" + old[at..];
+    }
+
+    private const string KeptMarker = "<!-- kept: sections below are measured by hand and kept by every bench run -->";
+
     public async Task<int> RunAsync()
     {
         Directory.CreateDirectory(_outDirectory);
@@ -110,7 +123,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
         _results.Notes.AddRange(_incidents);
         _results.LoadAfter = ProcFs.LoadAverage();
         _results.Duration = _clock.Elapsed;
-        var markdown = ReportWriter.Write(_results);
+        var markdown = ReportWriter.Write(_results) + await KeptSectionsAsync(settings.OutputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(settings.OutputPath)!);
         await File.WriteAllTextAsync(settings.OutputPath, markdown);
         await File.WriteAllTextAsync(Path.Combine(_outDirectory, $"results-{settings.Mode}.json"), RawJson());

@@ -61,7 +61,7 @@ public sealed partial class BrowserTools
         catch (Exception ex)
         {
             var expected = ex is PlaywrightException or TimeoutException or InvalidOperationException;
-            var message = expected ? Explain(ex) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}";
+            var message = expected ? Explain(ex, tool) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}";
             if (expected)
             {
                 LogToolFailed(Browser.Id, tool, message);
@@ -118,12 +118,18 @@ public sealed partial class BrowserTools
     }
 
     /// <summary>An expected failure in one sentence; a timeout says how long it waited and what was in the way.</summary>
-    private string Explain(Exception exception)
+    private string Explain(Exception exception, string tool)
     {
         var first = SessionsApi.FirstLine(exception.Message);
         if (exception is not TimeoutException && !first.Contains("Timeout", StringComparison.Ordinal))
         {
             return first;
+        }
+
+        if (tool is ToolNames.Navigate or ToolNames.GoBack or ToolNames.GoForward or ToolNames.Tabs)
+        {
+            // These wait for a page, not an element.
+            return $"Timed out after {Seconds(Timeout)}: the page did not finish loading; take a snapshot to see what it shows.";
         }
 
         // Playwright's call log names what took the click: "<div id="cover">…</div> intercepts pointer events".

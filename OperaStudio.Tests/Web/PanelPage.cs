@@ -124,14 +124,26 @@ public sealed class PanelPage : IAsyncDisposable
     /// <summary>Where a point of the remote page (CSS px) is on the viewer's screen, from the panel's draw rectangle.</summary>
     public async Task<(float X, float Y)> ToClientAsync(double x, double y)
     {
-        var point = await Canvas.EvaluateAsync<double[]>("""
-            (c, [x, y]) => {
-              const r = c.getBoundingClientRect();
-              const [dx, dy, dw, dh] = c.dataset.drawRect.split(',').map(Number);
-              const [vw, vh] = c.dataset.pageViewport.split('x').map(Number);
-              return [r.left + dx + x * dw / vw, r.top + dy + y * dh / vh];
-            }
-            """, new[] { x, y });
+        // Seen in full runs: for a moment after control moved, the geometry gave no finite point (a click there was
+        // lost without a trace). Wait for a drawn frame's geometry, and say what it was if none comes.
+        var point = new double[] { double.NaN, double.NaN };
+        var geometry = "";
+        await WaitForAsync(async () =>
+        {
+            var read = await Canvas.EvaluateAsync<JsonElement>("""
+                (c, [x, y]) => {
+                  const r = c.getBoundingClientRect();
+                  const [dx, dy, dw, dh] = (c.dataset.drawRect ?? '').split(',').map(Number);
+                  const [vw, vh] = (c.dataset.pageViewport ?? '').split('x').map(Number);
+                  const p = [r.left + dx + x * dw / vw, r.top + dy + y * dh / vh];
+                  return { ok: p.every(Number.isFinite), x: Number.isFinite(p[0]) ? p[0] : 0, y: Number.isFinite(p[1]) ? p[1] : 0,
+                    geometry: `drawn at ${c.dataset.drawRect}, page ${c.dataset.pageViewport}, frame ${c.dataset.frameSize}` };
+                }
+                """, new[] { x, y });
+            geometry = read.GetProperty("geometry").GetString() ?? "";
+            point = [read.GetProperty("x").GetDouble(), read.GetProperty("y").GetDouble()];
+            return read.GetProperty("ok").GetBoolean();
+        }, $"the canvas geometry to place remote ({x}, {y})", () => geometry);
         return ((float)point[0], (float)point[1]);
     }
 
@@ -144,7 +156,7 @@ public sealed class PanelPage : IAsyncDisposable
               const e = document.elementFromPoint(x, y);
               return !e ? 'nothing' : e.dataset.testid === 'browser-canvas' ? '' : `<${e.tagName.toLowerCase()} class="${e.className}" data-testid="${e.dataset.testid ?? ''}">${(e.textContent ?? '').trim().slice(0, 60)}`;
             }
-            """, new[] { cx, cy });
+            """, new double[] { cx, cy });
         Assert.True(onTop.Length == 0, $"The click at remote ({x}, {y}) = viewer ({cx}, {cy}) would land on {onTop}, not on the live view.");
         await Page.Mouse.ClickAsync(cx, cy);
     }

@@ -10,8 +10,11 @@ internal sealed record InputCommand(string Method, Dictionary<string, object> Ar
 /// pile up while a call is in flight collapse into the newest, so a fast mouse never builds a backlog, and the
 /// hub never waits: it enqueues and returns.
 /// </summary>
-internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> onError)
+internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> onError, Action<string>? onSlow = null)
 {
+    /// <summary>A call Chromium has not answered by then is reported (a dialog the input opened holds it, or a hung renderer).</summary>
+    private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private readonly LinkedList<InputCommand> _queue = new();
     private bool _running;
@@ -64,7 +67,19 @@ internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> on
             {
                 if (target() is { } cdp)
                 {
-                    await cdp.SendAsync(command.Method, command.Args);
+                    var call = cdp.SendAsync(command.Method, command.Args);
+                    if (onSlow is not null && await Task.WhenAny(call, Task.Delay(SlowCall)) != call)
+                    {
+                        int waiting;
+                        lock (_gate)
+                        {
+                            waiting = _queue.Count;
+                        }
+
+                        onSlow($"{command.Method} {command.Args.GetValueOrDefault("type")} unanswered after {SlowCall.TotalSeconds:0} s; {waiting} waiting behind it");
+                    }
+
+                    await call;
                 }
             }
             catch (PlaywrightException ex)

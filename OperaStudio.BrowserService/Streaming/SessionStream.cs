@@ -40,7 +40,8 @@ internal sealed partial class SessionStream : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        Input = new InputQueue(() => _session.IsClosed ? null : _session.ActiveTab.Cdp, ex => LogInputDropped(_session.Id, ex.Message));
+        Input = new InputQueue(() => _session.IsClosed ? null : _session.ActiveTab.Cdp, ex => LogInputDropped(_session.Id, ex.Message),
+            slow => LogInputSlow(_session.Id, slow));
         session.Events += OnSessionEvent;
     }
 
@@ -303,6 +304,9 @@ internal sealed partial class SessionStream : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: an input event was dropped: {Reason}")]
     private partial void LogInputDropped(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: input waits for Chromium: {What}")]
+    private partial void LogInputSlow(string sessionId, string what);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: forwarding an event to viewers failed")]
     private partial void LogForwardFailed(Exception exception, string sessionId);

@@ -17,6 +17,8 @@ namespace OperaStudio.Tests.Infrastructure;
 /// </summary>
 public sealed class BrowserServiceHost : IAsyncDisposable
 {
+    private static int _started;
+
     private readonly WebApplicationFactory<Program> _factory;
 
     private BrowserServiceHost(WebApplicationFactory<Program> factory)
@@ -41,6 +43,7 @@ public sealed class BrowserServiceHost : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development")
+                .ConfigureLogging(logging => TestLogs.AddTo(logging, $"service-{Environment.ProcessId}-{Interlocked.Increment(ref _started)}"))
                 .UseSetting("Logging:LogLevel:Default", "Warning") // keeps the test log to what went wrong
                 .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redisConnectionString)
                 .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString)

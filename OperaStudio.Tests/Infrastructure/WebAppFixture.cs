@@ -63,6 +63,7 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : WebAppFixture
     {
         var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
             .UseEnvironment("Development")
+            .ConfigureLogging(logging => TestLogs.AddTo(logging, $"web-{Environment.ProcessId}"))
             .UseSetting("Logging:LogLevel:Default", "Warning")
             .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
         // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.

@@ -60,6 +60,7 @@ public sealed class PanelPage : IAsyncDisposable
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.BaseAddress.ToString().TrimEnd('/') });
         var panel = new PanelPage(web, page, session.Id);
         page.WebSocket += (_, socket) => panel.WebSockets.Add(socket.Url);
+        page.Console += (_, message) => TestLogs.Write("viewers", $"{session.Id} {message.Type}: {message.Text}");
         await page.GotoAsync(web.Url($"/sessions/{session.Id}"));
         await panel.WaitUntilLiveAsync();
         if (url is not null)
@@ -187,7 +188,7 @@ public sealed class PanelPage : IAsyncDisposable
             }
 
             return last == expected;
-        }, $"{expression} to read '{expected}'", () => $"it read '{last}'");
+        }, $"{expression} to read '{expected}'", () => $"it read '{last}'; input lost: {Canvas.GetAttributeAsync("data-input-lost").GetAwaiter().GetResult() ?? "none"}");
     }
 
     public async Task WaitForCanvasChangeAsync(CanvasPixels before) =>

@@ -92,7 +92,9 @@ export class InputCapture {
   }
 
   send(method, ...args) {
-    if (!this.paused) {
+    if (this.paused) {
+      this.canvas.dataset.inputLost = `${method}: held back while the agent has control`;
+    } else {
       this.hub.send(method, ...args);
     }
   }

@@ -209,10 +209,27 @@ class LivePanel {
     return this.state === 'connected' && this.connection?.state === signalR.HubConnectionState.Connected;
   }
 
+  /**
+   * Sends the user's input. Moves are fire-and-forget (the next one supersedes a lost one); presses, keys, wheel
+   * turns and pastes are invocations, so a refusal (the agent took control, a position outside the page) is not
+   * silent: the last one is kept on the canvas as data-input-lost and in the console.
+   */
   send(method, ...args) {
-    if (this.connected) {
-      this.connection.send(method, ...args).catch(() => {});
+    if (!this.connected) {
+      this.inputLost(method, `not sent: the panel is ${this.state}`);
+      return;
     }
+
+    if (method === 'Pointer' && args[0] === 'move') {
+      this.connection.send(method, ...args).catch(() => {});
+    } else {
+      this.connection.invoke(method, ...args).catch((error) => this.inputLost(method, hubMessage(error)));
+    }
+  }
+
+  inputLost(method, reason) {
+    this.canvas.dataset.inputLost = `${method}: ${reason}`;
+    console.warn(`Input ${method} lost: ${reason}`);
   }
 
   /**

@@ -44,6 +44,22 @@ public sealed class PooledBrowser : IAsyncDisposable
         return new Unwatch(() => _targetWatchers.TryRemove(targetId, out _));
     }
 
+    /// <summary>Grows (or shrinks) the window that holds the page with this target id by the given CSS pixels.</summary>
+    public async Task ResizeWindowByAsync(string targetId, int width, int height)
+    {
+        var window = (await _targets!.SendAsync("Browser.getWindowForTarget", new() { ["targetId"] = targetId }))!.Value;
+        var bounds = window.GetProperty("bounds");
+        await _targets.SendAsync("Browser.setWindowBounds", new()
+        {
+            ["windowId"] = window.GetProperty("windowId").GetInt32(),
+            ["bounds"] = new Dictionary<string, object>
+            {
+                ["width"] = bounds.GetProperty("width").GetInt32() + width,
+                ["height"] = bounds.GetProperty("height").GetInt32() + height,
+            },
+        });
+    }
+
     /// <summary>Stops a download Chromium is making in a context (Playwright then reports it as canceled).</summary>
     public async Task CancelDownloadAsync(string downloadGuid, string browserContextId)
     {

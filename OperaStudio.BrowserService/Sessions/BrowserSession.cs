@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
@@ -251,12 +252,17 @@ public sealed partial class BrowserSession : IAsyncDisposable
         Publish(new ViewportChanged(Id, viewport));
     }
 
-    /// <summary>Sets the page's size through Playwright (so its own bookkeeping agrees) and the pixel ratio through CDP.</summary>
+    /// <summary>
+    /// Sets the page's size through Playwright (so its own bookkeeping agrees) and the pixel ratio through CDP. One
+    /// application per tab at a time, each reading the session's viewport when its turn comes, so a tab being attached
+    /// (with the size of then) and a viewer's resize cannot finish in the wrong order.
+    /// </summary>
     internal async Task ApplyViewportAsync(BrowserTab tab)
     {
-        var viewport = _viewport;
+        await tab.ViewportGate.WaitAsync();
         try
         {
+            var viewport = _viewport;
             await tab.Page.SetViewportSizeAsync(viewport.Width, viewport.Height);
             if (viewport.DeviceScaleFactor != 1)
             {
@@ -266,12 +272,18 @@ public sealed partial class BrowserSession : IAsyncDisposable
                     ["height"] = viewport.Height,
                     ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
                     ["mobile"] = false,
+                    ["screenWidth"] = viewport.Width,
+                    ["screenHeight"] = viewport.Height,
                 });
             }
         }
         catch (PlaywrightException)
         {
             // Closing or crashed; the next navigation brings a fresh renderer that gets the size then.
+        }
+        finally
+        {
+            tab.ViewportGate.Release();
         }
     }
 
@@ -357,7 +369,12 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 await AddTabAsync(await PageHandle.AttachAsync(page), reserved: true);
+                if (Stopwatch.GetElapsedTime(started) is { TotalSeconds: > 3 } slow)
+                {
+                    LogAdoptSlow(Id, (long)slow.TotalMilliseconds, page.Url);
+                }
             }
             catch
             {
@@ -365,8 +382,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
                 throw;
             }
         }
-        catch (PlaywrightException ex)
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException or InvalidOperationException or KeyNotFoundException)
         {
+            // Nobody awaits an adoption: what went wrong must at least be in the log.
             LogAdoptFailed(ex, Id);
         }
     }
@@ -660,6 +678,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a site opened a window beyond the {Max}-tab limit; closed it")]
     private partial void LogPopupRefused(string sessionId, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a page the site opened took {Milliseconds} ms to become a tab ({Url})")]
+    private partial void LogAdoptSlow(string sessionId, long milliseconds, string url);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not attach a new tab")]
     private partial void LogAdoptFailed(Exception exception, string sessionId);

@@ -15,6 +15,8 @@ namespace OperaStudio.BrowserService.Sessions;
 /// </summary>
 public sealed partial class BrowserTab : IAsyncDisposable
 {
+    private static readonly TimeSpan FaviconTimeout = TimeSpan.FromSeconds(10);
+
     private readonly BrowserSession _session;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -43,6 +45,9 @@ public sealed partial class BrowserTab : IAsyncDisposable
     }
 
     public string Id { get; }
+
+    /// <summary>Viewport changes of this tab, one at a time (see <see cref="BrowserSession.ApplyViewportAsync"/>).</summary>
+    internal SemaphoreSlim ViewportGate { get; } = new(1, 1);
 
     /// <summary>The tab's current page; after a renderer crash the tab gets a new one under the same id.</summary>
     public PageHandle Handle => _handle;
@@ -476,22 +481,43 @@ public sealed partial class BrowserTab : IAsyncDisposable
                 _faviconSource = info[1];
             }
 
-            if (iconChanged)
+            if (iconChanged && info[1].Length > 0)
             {
-                PublishUpdate();
-                var icon = info[1].Length > 0 ? await FaviconLoader.LoadAsync(Cdp, Handle.TargetId, info[1]) : null;
-                lock (_gate)
-                {
-                    if (_faviconSource == info[1])
-                    {
-                        _faviconUrl = icon;
-                    }
-                }
+                _ = LoadFaviconAsync(info[1]);
             }
         }
         catch (PlaywrightException)
         {
             // Navigated again or closed meanwhile.
+        }
+
+        PublishUpdate();
+    }
+
+    /// <summary>
+    /// The icon comes when it comes: a request for it can wait on a slow site (and, measured in full test runs, held a
+    /// popup's adoption as a tab for over 15 s when it was awaited), so nothing waits for it and it is bounded.
+    /// </summary>
+    private async Task LoadFaviconAsync(string source)
+    {
+        string? icon;
+        try
+        {
+            icon = await FaviconLoader.LoadAsync(Cdp, Handle.TargetId, source).WaitAsync(FaviconTimeout);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_faviconSource != source)
+            {
+                return;
+            }
+
+            _faviconUrl = icon;
         }
 
         PublishUpdate();

@@ -29,6 +29,8 @@ internal sealed partial class SessionStream : IDisposable
     private readonly BrowserServiceMetrics _metrics;
 
     private long _inputAt;
+    private int _fitTries;
+    private int _fitting;
 
     public SessionStream(
         BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, BrowserServiceMetrics metrics,
@@ -186,6 +188,58 @@ internal sealed partial class SessionStream : IDisposable
         }
     }
 
+    /// <summary>
+    /// Measured in full test runs: now and then Chromium's headless window keeps 87 px of browser chrome inside the
+    /// size Playwright gives it, and the page's view (what the screencast sends) stays that much smaller than the
+    /// viewport the page lays out at, for good. When the screencast still reports a smaller view after a moment, the
+    /// window grows by the difference; a few tries per viewport, so a page that never settles cannot make it loop.
+    /// </summary>
+    private async Task FitWindowSoonAsync(TabScreencast screencast)
+    {
+        // One fit at a time: every frame of the wrong size asks for one, and each must see the window as the last left it.
+        if (Interlocked.CompareExchange(ref _fitting, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await FitWindowAsync(screencast);
+        }
+        finally
+        {
+            Volatile.Write(ref _fitting, 0);
+        }
+    }
+
+    private async Task FitWindowAsync(TabScreencast screencast)
+    {
+        var viewport = _session.Viewport;
+        await Task.Delay(500);
+        if (_screencast != screencast || _disposed || _session.Viewport != viewport || screencast.LastDeviceSize is not { } view
+            || Interlocked.Increment(ref _fitTries) > 3)
+        {
+            return;
+        }
+
+        var (dw, dh) = ((int)Math.Round(viewport.Width - view.Width), (int)Math.Round(viewport.Height - view.Height));
+        if ((dw, dh) == (0, 0) || Math.Abs(dw) > 400 || Math.Abs(dh) > 400 || _session.FindTab(screencast.TabId) is not { } tab)
+        {
+            return;
+        }
+
+        try
+        {
+            LogWindowFitted(_session.Id, tab.Id, dw, dh);
+            await _session.Lease.Browser.ResizeWindowByAsync(tab.Handle.TargetId, dw, dh);
+            await Task.Delay(500); // Frames of the new size first, before another look (Chromium resizes asynchronously).
+        }
+        catch (PlaywrightException ex)
+        {
+            LogScreencastFailed(ex, _session.Id);
+        }
+    }
+
     private bool IsCurrent(FrameMessage? frame, TabScreencast screencast)
     {
         var viewport = _session.Viewport;
@@ -229,6 +283,7 @@ internal sealed partial class SessionStream : IDisposable
         if (_screencast is { } screencast && !IsCurrent(frame, screencast))
         {
             _ = EnsureCurrentFrameAsync(screencast, delayMs: 300);
+            _ = FitWindowSoonAsync(screencast);
         }
 
         FramesCaptured++;
@@ -251,7 +306,7 @@ internal sealed partial class SessionStream : IDisposable
             FileChooserOpened e => Forward(group.FileChooserOpened(e.TabId, e.Multiple)),
             DownloadFinished e => Forward(group.DownloadFinished(e.Download)),
             NavigationBlocked e => Forward(group.NavigationBlocked(e.TabId, e.Url, e.Reason)),
-            ViewportChanged => EnsureScreencastAsync(restart: true),
+            ViewportChanged => RestartForViewportAsync(),
             SessionEnded e => Forward(group.SessionEnded(e.Reason, e.Restorable)),
             AgentMessageAdded e => Forward(group.AgentMessage(e.Message)),
             AgentTextStreamed e => Forward(group.AgentTextDelta(e.Delta)),
@@ -263,6 +318,12 @@ internal sealed partial class SessionStream : IDisposable
             ControlChanged e => Forward(group.ControlChanged(e.Control)),
             _ => Task.CompletedTask,
         };
+    }
+
+    private Task RestartForViewportAsync()
+    {
+        Interlocked.Exchange(ref _fitTries, 0);
+        return EnsureScreencastAsync(restart: true);
     }
 
     private string Remember(TabCrashed crash) => _crashedTabId = crash.TabId;
@@ -304,6 +365,9 @@ internal sealed partial class SessionStream : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: an input event was dropped: {Reason}")]
     private partial void LogInputDropped(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the view of tab {TabId} is smaller than its viewport; its window grows by {Width}x{Height}")]
+    private partial void LogWindowFitted(string sessionId, string tabId, int width, int height);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: input waits for Chromium: {What}")]
     private partial void LogInputSlow(string sessionId, string what);

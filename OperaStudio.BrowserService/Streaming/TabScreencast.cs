@@ -86,11 +86,26 @@ internal sealed class TabScreencast
         var data = Convert.FromBase64String(e.GetProperty("data").GetString()!);
         var metadata = e.GetProperty("metadata");
         var (width, height) = JpegSize(data);
-        Emit(data, width, height, metadata.GetProperty("deviceWidth").GetDouble(), metadata.GetProperty("deviceHeight").GetDouble());
+        var device = (metadata.GetProperty("deviceWidth").GetDouble(), metadata.GetProperty("deviceHeight").GetDouble());
+        LastDeviceSize = device;
+        Emit(data, width, height, device.Item1, device.Item2);
     }
+
+    /// <summary>The size of the page's view in the latest screencast frame, as Chromium reports it (CSS pixels).</summary>
+    public (double Width, double Height)? LastDeviceSize { get; private set; }
 
     private void Emit(byte[] data, int width, int height, double viewportWidth, double viewportHeight)
     {
+        // An image taken as the viewport changes can show the old size (measured in a full test run: a still of
+        // 842x523 for a viewport of 842x610). Labelled with the new size it would pass for current and, on a static
+        // page, stay on screen stretched for good; labelled by its own proportions, it makes the stream ask for a
+        // current still (SessionStream.IsCurrent). Scaled frames keep their proportions, so they are not relabelled.
+        var shownHeight = width > 0 && height > 0 ? viewportWidth * height / width : viewportHeight;
+        if (Math.Abs(shownHeight - viewportHeight) > 2)
+        {
+            viewportHeight = shownHeight;
+        }
+
         LastFrameAt = Environment.TickCount64;
         _onFrame(new FrameMessage(
             _tab.Id, data, width, height, viewportWidth, viewportHeight,

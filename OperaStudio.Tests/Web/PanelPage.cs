@@ -85,7 +85,7 @@ public sealed class PanelPage : IAsyncDisposable
             return settled;
         }, "the remote viewport to follow the panel's size", () => Canvas.EvaluateAsync<string>(
             "c => `canvas ${Math.round(c.clientWidth)}x${Math.round(c.clientHeight)}, page ${c.dataset.pageViewport}, frame ${c.dataset.frameSize}`")
-            .GetAwaiter().GetResult() + $", session viewport {Session.Viewport}, status '{Status.TextContentAsync().GetAwaiter().GetResult()}'");
+            .GetAwaiter().GetResult() + $", session viewport {Session.Viewport}, remote window {RemoteAsync("innerWidth + 'x' + innerHeight + ' in ' + outerWidth + 'x' + outerHeight").GetAwaiter().GetResult()}, status '{Status.TextContentAsync().GetAwaiter().GetResult()}'");
         await WaitForAsync(async () => (await PixelsAsync()).Distinct > 1, "the canvas to show the page");
     }
 

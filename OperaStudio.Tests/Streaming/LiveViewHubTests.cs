@@ -202,6 +202,34 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await CloseAsync(session.Id);
     }
 
+    [Fact]
+    public async Task WindowThatHidesPartOfTheView_GrowsUntilFramesShowTheWholeViewport()
+    {
+        // Measured in full runs: Chromium's headless window now and then keeps 87 px of browser chrome inside the
+        // size Playwright gives it, and the screencast then shows a view that much shorter than the page's viewport.
+        // A window made 87 px too short stands in for it here.
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/window", "<!doctype html><title>window</title><h1>whole</h1>"));
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
+        await viewer.NextFrameAsync();
+        var browserSession = service.Sessions.Find(session.Id)!;
+        var tab = browserSession.ActiveTab;
+
+        await browserSession.Lease.Browser.ResizeWindowByAsync(tab.Handle.TargetId, 0, -87);
+        await tab.Page.EvaluateAsync("() => document.body.style.background = '#eee'");
+
+        await Eventually.ValueAsync(
+            () => viewer.NextFrameAsync(), f => f.ViewportHeight < 720, "a frame of the shortened view", TimeSpan.FromSeconds(10));
+        var whole = await Eventually.ValueAsync(
+            async () =>
+            {
+                await tab.Page.EvaluateAsync("() => document.body.style.background = document.body.style.background === 'white' ? '#eee' : 'white'");
+                return await viewer.NextFrameAsync();
+            },
+            f => f.ViewportHeight == 720 && f.Height == 720, "frames of the whole 720 px viewport again", TimeSpan.FromSeconds(15));
+        Assert.Equal(1280, whole.Width);
+        await CloseAsync(session.Id);
+    }
+
     private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
     {
         using var response = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });

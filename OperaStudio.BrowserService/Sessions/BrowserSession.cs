@@ -355,6 +355,8 @@ public sealed partial class BrowserSession : IAsyncDisposable
             // meanwhile is picked up by the reconcile that follows.
             if (IsClosed || Volatile.Read(ref _ownPagesOpening) > 0 || !TryClaim(page))
             {
+                var opening = Volatile.Read(ref _ownPagesOpening);
+                LogAdoptSkipped(Id, page.Url, IsClosed, opening);
                 return;
             }
 
@@ -492,7 +494,11 @@ public sealed partial class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>target=_blank (noopener by default) and window.open both surface here; Page.Popup misses the former.</summary>
-    private void WatchPopups() => Lease.Context.Page += (_, page) => _ = AdoptPopupAsync(page);
+    private void WatchPopups() => Lease.Context.Page += (_, page) =>
+    {
+        LogPageOpened(Id, page.Url);
+        _ = AdoptPopupAsync(page);
+    };
 
     // prepared: a warm context's page — on the start page, Page domain enabled, at the default viewport, alone in its
     // context. Nothing needs to wait for Chromium then, which keeps a warm acquire in the low milliseconds.
@@ -678,6 +684,12 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a site opened a window beyond the {Max}-tab limit; closed it")]
     private partial void LogPopupRefused(string sessionId, int max);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: Chromium reports a new page at {Url}")]
+    private partial void LogPageOpened(string sessionId, string url);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: not adopted as a popup ({Url}): closed {Closed}, own pages opening {Opening}, or already a tab")]
+    private partial void LogAdoptSkipped(string sessionId, string url, bool closed, int opening);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a page the site opened took {Milliseconds} ms to become a tab ({Url})")]
     private partial void LogAdoptSlow(string sessionId, long milliseconds, string url);

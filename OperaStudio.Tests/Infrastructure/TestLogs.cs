@@ -5,7 +5,7 @@ namespace OperaStudio.Tests.Infrastructure;
 
 /// <summary>
 /// With <c>OPERA_TEST_LOGS</c> set to a folder, the services the tests host log what they do (OperaStudio's own
-/// categories at Information, the rest at Warning) to one file per host there, and viewers' console messages go
+/// categories at Information, sessions at Debug, the rest at Warning) to one file per host there, and viewers' console messages go
 /// beside them: what a failure in a full run needs to be explained afterwards. Unset, nothing is written.
 /// </summary>
 public static class TestLogs
@@ -26,6 +26,7 @@ public static class TestLogs
 
         logging.AddProvider(new FileLoggerProvider(name));
         logging.AddFilter<FileLoggerProvider>("OperaStudio", LogLevel.Information);
+        logging.AddFilter<FileLoggerProvider>("OperaStudio.BrowserService.Sessions", LogLevel.Debug);
         logging.AddFilter<FileLoggerProvider>(null, LogLevel.Warning);
     }
 

@@ -68,7 +68,8 @@ internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> on
                 if (target() is { } cdp)
                 {
                     var call = cdp.SendAsync(command.Method, command.Args);
-                    if (onSlow is not null && await Task.WhenAny(call, Task.Delay(SlowCall)) != call)
+                    // Moves are most of the traffic and a lost one is superseded: only presses, keys and wheel turns arm the timer.
+                    if (onSlow is not null && !command.IsMouseMove && await Task.WhenAny(call, Task.Delay(SlowCall)) != call)
                     {
                         int waiting;
                         lock (_gate)

@@ -223,7 +223,7 @@ public sealed partial class BrowserPool(
             Args = arguments,
             // Playwright's default switch turns Chromium's popup blocker off (which also drops a user argument of the same name).
             IgnoreDefaultArgs = _options.BlockPopups ? ["--disable-popup-blocking"] : null,
-        });
+        }, logger);
         browser.Browser.Disconnected += (_, _) => _ = OnDisconnectedAsync(browser);
         lock (_gate)
         {

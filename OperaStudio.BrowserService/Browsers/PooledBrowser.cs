@@ -8,15 +8,17 @@ namespace OperaStudio.BrowserService.Browsers;
 /// One long-lived Chromium process of the pool. A browser-level CDP session with target discovery reports every
 /// page's title and URL as they change (a script setting document.title included), without touching the pages.
 /// </summary>
-public sealed class PooledBrowser : IAsyncDisposable
+public sealed partial class PooledBrowser : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Action<string, string>> _targetWatchers = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
     private ICDPSession? _targets;
 
-    private PooledBrowser(int index, IBrowser browser)
+    private PooledBrowser(int index, IBrowser browser, ILogger logger)
     {
         Index = index;
         Browser = browser;
+        _logger = logger;
     }
 
     public int Index { get; }
@@ -27,12 +29,13 @@ public sealed class PooledBrowser : IAsyncDisposable
 
     public int ContextCount => Browser.Contexts.Count;
 
-    public static async Task<PooledBrowser> LaunchAsync(IPlaywright playwright, int index, BrowserTypeLaunchOptions options)
+    public static async Task<PooledBrowser> LaunchAsync(IPlaywright playwright, int index, BrowserTypeLaunchOptions options, ILogger logger)
     {
         var browser = await playwright.Chromium.LaunchAsync(options);
-        var pooled = new PooledBrowser(index, browser);
+        var pooled = new PooledBrowser(index, browser, logger);
         pooled._targets = await browser.NewBrowserCDPSessionAsync();
         pooled._targets.Event("Target.targetInfoChanged").OnEvent += (_, e) => pooled.OnTargetInfoChanged(e);
+        pooled._targets.Event("Target.targetCreated").OnEvent += (_, e) => pooled.OnTargetCreated(e);
         await pooled._targets.SendAsync("Target.setDiscoverTargets", new() { ["discover"] = true });
         return pooled;
     }
@@ -94,6 +97,27 @@ public sealed class PooledBrowser : IAsyncDisposable
             watcher(info.GetProperty("title").GetString() ?? "", info.GetProperty("url").GetString() ?? "");
         }
     }
+
+    /// <summary>
+    /// Chromium's own word that a page exists (before Playwright reports it): tells a popup Chromium never opened from
+    /// one that Playwright did not report.
+    /// </summary>
+    private void OnTargetCreated(JsonElement? payload)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug) || payload is not { } e || !e.TryGetProperty("targetInfo", out var info)
+            || info.GetProperty("type").GetString() != "page")
+        {
+            return;
+        }
+
+        var opener = info.TryGetProperty("openerId", out var o) ? o.GetString() : null;
+        var targetId = info.GetProperty("targetId").GetString();
+        var url = info.GetProperty("url").GetString();
+        LogTargetCreated(Index, targetId, opener, url);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Chromium {Index} created page target {TargetId} (opener {OpenerId}) at {Url}")]
+    private partial void LogTargetCreated(int index, string? targetId, string? openerId, string? url);
 
     private sealed class Unwatch(Action action) : IDisposable
     {

@@ -90,11 +90,13 @@ public sealed class ClickTargetsTests(AgentServiceFixture service)
     {
         await using var session = await AgentClient.CreateAsync(service.Http, service.Pages.Page("/click-targets/covered", CoveredHtml));
 
-        var (status, response) = await session.ActionAsync("click", new { text = "Buy", timeout_ms = 1500 });
+        // Long enough that finding and probing the element fit in it on a loaded machine (each is bounded by the
+        // call's timeout too, and a slow page there is "did not answer"), so what runs out is the wait for the cover.
+        var (status, response) = await session.ActionAsync("click", new { text = "Buy", timeout_ms = 4000 });
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(response.Ok);
-        Assert.StartsWith("Timed out after 1.5 s: the element is covered by <div id=\"cover\"", response.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Timed out after 4 s: the element is covered by <div id=\"cover\"", response.Error, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', response.Error!);
         Assert.Equal("nothing yet", await OutAsync(session));
     }

@@ -27,6 +27,7 @@ public static class TestLogs
         logging.AddProvider(new FileLoggerProvider(name));
         logging.AddFilter<FileLoggerProvider>("OperaStudio", LogLevel.Information);
         logging.AddFilter<FileLoggerProvider>("OperaStudio.BrowserService.Sessions", LogLevel.Debug);
+        logging.AddFilter<FileLoggerProvider>("OperaStudio.BrowserService.Browsers", LogLevel.Debug);
         logging.AddFilter<FileLoggerProvider>(null, LogLevel.Warning);
     }
 

@@ -30,7 +30,7 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         await tab.Page.ClickAsync("#blank");
         await Eventually.TrueAsync(
             () => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Popup target", "the target=_blank tab, active with its title", Budget,
-            () => $"{session.Tabs.Count} tabs, active: {session.ActiveTab.ToDto()}");
+            () => $"{session.Tabs.Count} tabs, active: {session.ActiveTab.ToDto()}; {session.Lease.Context.Pages.Count} pages in the context");
         await session.ActivateAsync(tab.Id);
         await tab.Page.ClickAsync("#open");
         // The count alone is not enough: a window.open page is adopted at its initial about:blank, and its address

@@ -36,11 +36,21 @@ public sealed class PopupLimitTests(BrowserServiceFixture service, DataStoresFix
         var target = pages.Page("/popups/click-target", "<!doctype html><title>Opened by a click</title>");
         var session = await OpenAsync(service.Http, service.Sessions, "/popups/click", $"""
             <!doctype html><title>Click opener</title>
-            <button id="open" onclick="window.open('{target}')">open</button>
+            <button id="open" onclick="window.opened = window.open('{target}') ? 'a window' : 'null'">open</button>
             """);
 
-        await session.ActiveTab.Page.ClickAsync("#open");
-        await Eventually.TrueAsync(() => session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Opened by a click", "the clicked popup to become the active tab", TimeSpan.FromSeconds(20), () => $"{session.Tabs.Count} tabs");
+        var opener = session.ActiveTab.Page;
+        await opener.ClickAsync("#open");
+        var opened = "";
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                opened = await opener.EvaluateAsync<string>("() => String(window.opened)");
+                return session.Tabs.Count == 2 && session.ActiveTab.ToDto().Title == "Opened by a click";
+            },
+            "the clicked popup to become the active tab",
+            TimeSpan.FromSeconds(20),
+            () => $"{session.Tabs.Count} tabs, {session.Lease.Context.Pages.Count} pages in the context, window.open gave {opened}");
 
         Assert.Equal(2, session.Tabs.Count);
         (await service.Http.DeleteAsync($"/api/sessions/{session.Id}")).Dispose();

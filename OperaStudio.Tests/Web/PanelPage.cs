@@ -188,7 +188,21 @@ public sealed class PanelPage : IAsyncDisposable
             }
 
             return last == expected;
-        }, $"{expression} to read '{expected}'", () => $"it read '{last}'; input lost: {Canvas.GetAttributeAsync("data-input-lost").GetAwaiter().GetResult() ?? "none"}");
+        }, $"{expression} to read '{expected}'", () => $"it read '{last}'; input lost: {Canvas.GetAttributeAsync("data-input-lost").GetAwaiter().GetResult() ?? "none"}; "
+            + $"the page received: [{TryRemote("(window.inputLog ?? []).join('; ')")}] at DPR and size {TryRemote("devicePixelRatio + ' ' + innerWidth + 'x' + innerHeight")}");
+    }
+
+    /// <summary>For failure messages: the remote value, or why it could not be read.</summary>
+    private string TryRemote(string expression)
+    {
+        try
+        {
+            return RemoteAsync(expression).GetAwaiter().GetResult();
+        }
+        catch (PlaywrightException ex)
+        {
+            return ex.Message;
+        }
     }
 
     public async Task WaitForCanvasChangeAsync(CanvasPixels before) =>

@@ -14,6 +14,13 @@ public static class TestPages
           .tall { height: 4000px; }
           .d { left: 40px; width: 220px; height: 56px; border: 0; border-radius: 10px; background: #0f172a; color: #fff; font-size: 16px; }
         </style>
+        <script>
+          // What reached the page, for a failure to report: where presses landed and on what.
+          window.inputLog = [];
+          for (const type of ['mousedown', 'mouseup', 'click', 'keydown']) {
+            addEventListener(type, e => { window.inputLog.push(`${type} ${e.clientX ?? ''},${e.clientY ?? ''} ${e.target?.id || e.target?.tagName}`); if (window.inputLog.length > 12) window.inputLog.shift(); }, true);
+          }
+        </script>
         """;
 
     /// <summary>A button at (40..260, 100..164), a text input at (40..360, 200..240), and a tall body to scroll.</summary>

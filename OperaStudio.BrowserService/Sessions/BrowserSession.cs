@@ -264,22 +264,23 @@ public sealed partial class BrowserSession : IAsyncDisposable
         {
             var viewport = _viewport;
             await tab.Page.SetViewportSizeAsync(viewport.Width, viewport.Height);
-            if (viewport.DeviceScaleFactor != 1)
+            // Sent at every ratio, 1 included: Playwright sends nothing when the size is unchanged, so a ratio going
+            // back to 1 would otherwise never apply.
+            await tab.Cdp.SendAsync("Emulation.setDeviceMetricsOverride", new()
             {
-                await tab.Cdp.SendAsync("Emulation.setDeviceMetricsOverride", new()
-                {
-                    ["width"] = viewport.Width,
-                    ["height"] = viewport.Height,
-                    ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
-                    ["mobile"] = false,
-                    ["screenWidth"] = viewport.Width,
-                    ["screenHeight"] = viewport.Height,
-                });
-            }
+                ["width"] = viewport.Width,
+                ["height"] = viewport.Height,
+                ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
+                ["mobile"] = false,
+                ["screenWidth"] = viewport.Width,
+                ["screenHeight"] = viewport.Height,
+            });
         }
-        catch (PlaywrightException)
+        catch (PlaywrightException ex)
         {
             // Closing or crashed; the next navigation brings a fresh renderer that gets the size then.
+            var reason = SessionsApi.FirstLine(ex.Message);
+            LogViewportFailed(Id, tab.Id, reason);
         }
         finally
         {
@@ -687,6 +688,9 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: Chromium reports a new page at {Url}")]
     private partial void LogPageOpened(string sessionId, string url);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: the viewport of tab {TabId} was not applied: {Reason}")]
+    private partial void LogViewportFailed(string sessionId, string tabId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: not adopted as a popup ({Url}): closed {Closed}, own pages opening {Opening}, or already a tab")]
     private partial void LogAdoptSkipped(string sessionId, string url, bool closed, int opening);

@@ -232,6 +232,9 @@ internal sealed partial class SessionStream : IDisposable
         {
             LogWindowFitted(_session.Id, tab.Id, dw, dh);
             await _session.Lease.Browser.ResizeWindowByAsync(tab.Handle.TargetId, dw, dh);
+            // A static page sends no new frame by itself: without this, the next look would see the old size again
+            // and grow the window a second time (measured in a full run: three fits of 174 px for one missing 174).
+            screencast.ForgetDeviceSize();
             await Task.Delay(500); // Frames of the new size first, before another look (Chromium resizes asynchronously).
         }
         catch (PlaywrightException ex)

@@ -94,6 +94,9 @@ internal sealed class TabScreencast
     /// <summary>The size of the page's view in the latest screencast frame, as Chromium reports it (CSS pixels).</summary>
     public (double Width, double Height)? LastDeviceSize { get; private set; }
 
+    /// <summary>After a window change: the size of frames before it says nothing about the window now.</summary>
+    public void ForgetDeviceSize() => LastDeviceSize = null;
+
     private void Emit(byte[] data, int width, int height, double viewportWidth, double viewportHeight)
     {
         // An image taken as the viewport changes can show the old size (measured in a full test run: a still of

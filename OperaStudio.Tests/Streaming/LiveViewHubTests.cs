@@ -230,6 +230,27 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await CloseAsync(session.Id);
     }
 
+    [Fact]
+    public async Task PixelRatio_FollowsTheViewer_AndCanReturnToOne()
+    {
+        // Before: the ratio went through a DevTools override sent only when it was not 1, and Playwright sends nothing
+        // for an unchanged size, so a viewer moving its window back to a normal screen left the page at 2 for good.
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/ratio", "<!doctype html><title>ratio</title>"));
+        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
+        var tab = service.Sessions.Find(session.Id)!.ActiveTab;
+
+        foreach (var (width, height, ratio) in new[] { (800, 600, 2.0), (820, 600, 2.0), (820, 600, 1.0), (840, 620, 1.5), (840, 620, 1.0) })
+        {
+            await viewer.Connection.InvokeAsync("SetViewport", width, height, ratio);
+            var expected = FormattableString.Invariant($"{ratio} {width}x{height}");
+            await Eventually.ValueAsync(
+                () => tab.Page.EvaluateAsync<string>("() => `${devicePixelRatio} ${innerWidth}x${innerHeight}`"), s => s == expected,
+                $"the page at {expected}", TimeSpan.FromSeconds(10));
+        }
+
+        await CloseAsync(session.Id);
+    }
+
     private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
     {
         using var response = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });

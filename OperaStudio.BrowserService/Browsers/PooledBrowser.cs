@@ -11,6 +11,10 @@ namespace OperaStudio.BrowserService.Browsers;
 public sealed partial class PooledBrowser : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Action<string, string>> _targetWatchers = new(StringComparer.Ordinal);
+
+    // Pages a page opened (popups), followed at Debug until Playwright's own page for them is watched: a full run once
+    // showed Chromium creating a popup that Playwright never reported as a page.
+    private readonly ConcurrentDictionary<string, string> _popups = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private ICDPSession? _targets;
 
@@ -36,6 +40,13 @@ public sealed partial class PooledBrowser : IAsyncDisposable
         pooled._targets = await browser.NewBrowserCDPSessionAsync();
         pooled._targets.Event("Target.targetInfoChanged").OnEvent += (_, e) => pooled.OnTargetInfoChanged(e);
         pooled._targets.Event("Target.targetCreated").OnEvent += (_, e) => pooled.OnTargetCreated(e);
+        pooled._targets.Event("Target.targetDestroyed").OnEvent += (_, e) =>
+        {
+            if (e is { } gone && gone.TryGetProperty("targetId", out var id) && id.GetString() is { } targetId)
+            {
+                pooled._popups.TryRemove(targetId, out string? _);
+            }
+        };
         await pooled._targets.SendAsync("Target.setDiscoverTargets", new() { ["discover"] = true });
         return pooled;
     }
@@ -94,7 +105,13 @@ public sealed partial class PooledBrowser : IAsyncDisposable
         var targetId = info.GetProperty("targetId").GetString();
         if (targetId is not null && _targetWatchers.TryGetValue(targetId, out var watcher))
         {
+            _popups.TryRemove(targetId, out _);
             watcher(info.GetProperty("title").GetString() ?? "", info.GetProperty("url").GetString() ?? "");
+        }
+        else if (targetId is not null && _popups.TryGetValue(targetId, out var opener))
+        {
+            var url = info.GetProperty("url").GetString();
+            LogPopupChanged(Index, targetId, opener, url);
         }
     }
 
@@ -114,7 +131,14 @@ public sealed partial class PooledBrowser : IAsyncDisposable
         var targetId = info.GetProperty("targetId").GetString();
         var url = info.GetProperty("url").GetString();
         LogTargetCreated(Index, targetId, opener, url);
+        if (targetId is not null && opener is not null && _popups.Count < 100)
+        {
+            _popups[targetId] = opener;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Chromium {Index}: popup target {TargetId} (opener {OpenerId}), not yet a tab, is at {Url}")]
+    private partial void LogPopupChanged(int index, string targetId, string openerId, string? url);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Chromium {Index} created page target {TargetId} (opener {OpenerId}) at {Url}")]
     private partial void LogTargetCreated(int index, string? targetId, string? openerId, string? url);

@@ -231,21 +231,30 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     }
 
     [Fact]
-    public async Task PixelRatio_FollowsTheViewer_AndCanReturnToOne()
+    public async Task PixelRatio_FollowsTheViewer_ClicksLandWhereSent_AndTheRatioCanReturnToOne()
     {
-        // Before: the ratio went through a DevTools override sent only when it was not 1, and Playwright sends nothing
-        // for an unchanged size, so a viewer moving its window back to a normal screen left the page at 2 for good.
-        var session = await CreateSessionAsync(service.Pages.Page("/hub/ratio", "<!doctype html><title>ratio</title>"));
+        // Before: the ratio override was sent only when it was not 1 (Playwright sends nothing for an unchanged size),
+        // so a page at 2 stayed at 2; and right after a change at 2, a click sent at (60, 110) reached the page at
+        // (30, 55), or the page kept its old size (see BrowserSession.ApplyViewportAsync).
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/ratio", """
+            <!doctype html><title>ratio</title>
+            <script>window.presses = []; addEventListener('mousedown', e => presses.push(`${e.clientX},${e.clientY}`), true);</script>
+            """));
         await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         var tab = service.Sessions.Find(session.Id)!.ActiveTab;
 
-        foreach (var (width, height, ratio) in new[] { (800, 600, 2.0), (820, 600, 2.0), (820, 600, 1.0), (840, 620, 1.5), (840, 620, 1.0) })
+        foreach (var (width, height, ratio) in new[] { (800, 600, 2.0), (820, 600, 2.0), (820, 600, 1.0), (840, 620, 1.5), (662, 510, 2.0), (700, 510, 2.0), (700, 510, 1.0) })
         {
             await viewer.Connection.InvokeAsync("SetViewport", width, height, ratio);
             var expected = FormattableString.Invariant($"{ratio} {width}x{height}");
             await Eventually.ValueAsync(
                 () => tab.Page.EvaluateAsync<string>("() => `${devicePixelRatio} ${innerWidth}x${innerHeight}`"), s => s == expected,
                 $"the page at {expected}", TimeSpan.FromSeconds(10));
+            await tab.Page.EvaluateAsync("() => window.presses = []");
+            await viewer.ClickAsync(60, 110);
+            var seen = await Eventually.ValueAsync(
+                () => tab.Page.EvaluateAsync<string>("() => presses.join(' ')"), s => s.Length > 0, $"the press at {expected}", TimeSpan.FromSeconds(10));
+            Assert.True(seen == "60,110", $"The click at (60, 110) reached the page at ({seen}) at {expected}.");
         }
 
         await CloseAsync(session.Id);

@@ -148,7 +148,6 @@ public sealed partial class BrowserPool(
         var context = await Bounded(browser.Browser.NewContextAsync(ContextOptions(storageStateJson)), ct, cancellationToken);
         try
         {
-            await Bounded(context.RouteAsync(InternalPages.RoutePattern, InternalPages.FulfillAsync), ct, cancellationToken);
             await Bounded(context.AddInitScriptAsync(ControlScripts.MarkListeners), ct, cancellationToken);
             var page = await Bounded(context.NewPageAsync(), ct, cancellationToken);
             var handle = await Bounded(PageHandle.AttachAsync(page), ct, cancellationToken);

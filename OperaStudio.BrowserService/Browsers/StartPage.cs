@@ -3,7 +3,7 @@ namespace OperaStudio.BrowserService.Browsers;
 /// <summary>The page a new tab opens on (served by <see cref="InternalPages"/>).</summary>
 public static class StartPage
 {
-    public const string Url = "https://start.operastudio.invalid/";
+    public const string Url = "http://start.operastudio.invalid/";
 
     public static bool IsStartPage(string? url) => url is not null && url.StartsWith(Url, StringComparison.OrdinalIgnoreCase);
 

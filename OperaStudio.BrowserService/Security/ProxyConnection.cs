@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using OperaStudio.BrowserService.Browsers;
 
 namespace OperaStudio.BrowserService.Security;
 
@@ -128,6 +129,14 @@ internal sealed class ProxyConnection(Socket client, UrlPolicy policy, RecentRef
         if (lengths.Count > 1 || (lengths.Count == 1 && !long.TryParse(lengths[0], NumberStyles.None, CultureInfo.InvariantCulture, out contentLength)))
         {
             await RejectAsync(400, "Bad Request", "Content-Length is not one number", stopping);
+            return;
+        }
+
+        if (InternalPages.IsInternalHost(host))
+        {
+            // The service's own pages: answered here, never looked up or connected to.
+            var page = port == 80 && Uri.TryCreate(target, UriKind.Absolute, out var url) ? InternalPages.Html(url) : null;
+            await AnswerAndCloseAsync(page is null ? ProxyResponses.Error(404, "Not Found", "No such Opera Studio page.") : ProxyResponses.Page(page), stopping);
             return;
         }
 

@@ -14,6 +14,11 @@ internal static class ProxyResponses
         Build(403, "Forbidden", tunnel ? "" : BlockedPage.Html(url, decision), "text/html; charset=utf-8",
             $"{BlockedHeader}: {decision.Code}\r\nCache-Control: no-store\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n");
 
+    /// <summary>One of the service's own pages (<see cref="Browsers.InternalPages"/>): static HTML, no script, no network.</summary>
+    public static byte[] Page(string html) =>
+        Build(200, "OK", html, "text/html; charset=utf-8",
+            "Cache-Control: no-store\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n");
+
     public static byte[] Error(int status, string reasonPhrase, string message) =>
         Build(status, reasonPhrase, message + "\n", "text/plain; charset=utf-8", "");
 

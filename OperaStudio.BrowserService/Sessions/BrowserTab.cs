@@ -161,7 +161,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
     /// <summary>Opens the address a restored tab had; a failure leaves Chromium's error page, as a browser would.</summary>
     internal async Task RestoreAsync(string url)
     {
-        var target = Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Scheme is "http" or "https" ? url : StartPage.Url;
+        var target = Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Scheme is "http" or "https" ? InternalPages.Current(url) : StartPage.Url;
         SetPendingUrl(target);
         try
         {

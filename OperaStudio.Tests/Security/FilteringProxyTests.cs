@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Security;
 using OperaStudio.Tests.Infrastructure;
 
@@ -38,6 +39,31 @@ public sealed class FilteringProxyTests(TestPageServer pages) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("<p>allowed page</p>", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task InternalPages_AreAnsweredByTheProxyItself_WithoutScriptOrCaching()
+    {
+        using var http = ProxyClient.HttpClientThrough(_proxy);
+
+        using var start = await http.GetAsync(StartPage.Url);
+        using var blocked = await http.GetAsync(InternalPages.Blocked("http://10.0.0.1/admin", UrlDecision.Refuse(UrlDecision.PrivateNetwork, "a private network")));
+        using var unknown = await http.GetAsync("http://nothing.operastudio.invalid/");
+
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        Assert.Contains("<title>New tab</title>", await start.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(start.Headers.CacheControl?.NoStore);
+        Assert.Contains("default-src 'none'", start.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, blocked.StatusCode);
+        Assert.Contains("10.0.0.1", await blocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public void InternalPages_SavedWithHttps_AreOpenedAtTheirHttpAddress()
+    {
+        Assert.Equal(StartPage.Url, InternalPages.Current("https://start.operastudio.invalid/"));
+        Assert.Equal("https://example.com/", InternalPages.Current("https://example.com/"));
     }
 
     [Fact]

@@ -80,6 +80,15 @@ public sealed partial class BrowserTools
     private async Task BoundedAsync(Task call, CancellationToken cancellationToken) =>
         await BoundedAsync(call.ContinueWith(static t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), cancellationToken);
 
+    /// <summary>
+    /// A key press that returns once the key went down and up: by default Playwright then waits for any navigation it
+    /// started to commit, inside the short action window, and a slow page turned a press that landed into a timeout
+    /// (one that cannot be retried: pressing again submits twice). The step waits for the load itself (SettleAsync).
+    /// </summary>
+#pragma warning disable CS0612 // Deprecated only because Playwright means to make it the default.
+    private static LocatorPressOptions PressOnly(float timeout) => new() { Timeout = timeout, NoWaitAfter = true };
+#pragma warning restore CS0612
+
     private static string Seconds(float milliseconds) =>
         milliseconds < 1000 ? $"{milliseconds:0} ms" : $"{milliseconds / 1000:0.#} s";
 

@@ -100,7 +100,7 @@ public sealed partial class BrowserTools
             await ActAsync(target.Locator, WaitForSelectorState.Visible, null, t => target.Locator.FillAsync(value, new() { Timeout = t }), idempotent: true, ct);
             if (submit)
             {
-                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync("Enter", new() { Timeout = t }), idempotent: false, ct);
+                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync("Enter", PressOnly(t)), idempotent: false, ct);
                 await SettleAsync(ct);
             }
 
@@ -155,7 +155,7 @@ public sealed partial class BrowserTools
             }
             else
             {
-                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync(key, new() { Timeout = t }), idempotent: false, ct);
+                await ActAsync(target.Locator, WaitForSelectorState.Attached, null, t => target.Locator.PressAsync(key, PressOnly(t)), idempotent: false, ct);
             }
 
             await SettleAsync(ct);

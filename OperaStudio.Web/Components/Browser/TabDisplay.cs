@@ -6,7 +6,7 @@ namespace OperaStudio.Web.Components.Browser;
 public static class TabDisplay
 {
     /// <summary>The browser service's start page; the address bar shows it empty, with a placeholder.</summary>
-    public const string StartPageUrl = "https://start.operastudio.invalid/";
+    public const string StartPageUrl = "http://start.operastudio.invalid/";
 
     public static bool IsStartPage(string? url) => url?.StartsWith(StartPageUrl, StringComparison.OrdinalIgnoreCase) == true;
 

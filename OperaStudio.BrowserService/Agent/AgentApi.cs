@@ -203,8 +203,8 @@ public static class AgentApi
             : Problems.NotFound("Approval not found", $"No step is waiting for approval '{approvalId}': it was decided, expired, or never existed.");
     }
 
-    private static Results<Ok<IReadOnlyList<string>>, ProblemHttpResult> ListSecrets(string id, AgentSessions agents) =>
-        agents.Find(id) is { } agent ? TypedResults.Ok(agent.Vault.Names) : Problems.SessionNotFound(id);
+    private static Results<Ok<IReadOnlyList<SecretDto>>, ProblemHttpResult> ListSecrets(string id, AgentSessions agents) =>
+        agents.Find(id) is { } agent ? TypedResults.Ok(agent.Vault.List) : Problems.SessionNotFound(id);
 
     private static Results<NoContent, ProblemHttpResult> PutSecret(string id, string name, SecretRequest? request, AgentSessions agents)
     {
@@ -225,10 +225,22 @@ public static class AgentApi
 
         if (string.IsNullOrEmpty(request?.Value))
         {
-            return Problems.BadRequest("Invalid secret", $"Send {{\"value\": \"...\"}} with 1 to {SecretVault.MaxValueLength} characters.");
+            return Problems.BadRequest("Invalid secret", $"Send {{\"value\": \"...\", \"origins\": [\"https://example.com\"]}} with 1 to {SecretVault.MaxValueLength} characters.");
         }
 
-        agent.Vault.Set(name, request.Value);
+        if (request.Origins is not { Count: > 0 and <= InputLimits.SecretOrigins } origins)
+        {
+            return Problems.BadRequest(
+                "Invalid secret",
+                $"Send 'origins': the 1 to {InputLimits.SecretOrigins} sites the secret may be typed on, e.g. [\"https://accounts.example.com\"]. A secret is never usable everywhere.");
+        }
+
+        if (origins.FirstOrDefault(o => SecretVault.ParseOrigin(o) is null) is { } bad)
+        {
+            return Problems.BadRequest("Invalid secret", $"'{(bad.Length > 100 ? bad[..100] + "…" : bad)}' is not a site: give an http or https origin such as https://accounts.example.com, without wildcards.");
+        }
+
+        agent.Vault.Set(name, request.Value, origins);
         return TypedResults.NoContent();
     }
 

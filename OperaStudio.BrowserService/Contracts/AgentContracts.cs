@@ -102,8 +102,14 @@ public sealed record AgentStateDto(
     IReadOnlyList<ApprovalDto> PendingApprovals,
     IReadOnlyList<string> SecretNames);
 
-/// <summary>A secret for this session (a site password, a one-time code); never echoed back.</summary>
-public sealed record SecretRequest(string? Value);
+/// <summary>
+/// A secret for this session (a site password, a one-time code) and the sites it may be typed on (origins such as
+/// <c>https://accounts.example.com</c>; a bare host means https); the value is never echoed back.
+/// </summary>
+public sealed record SecretRequest(string? Value, IReadOnlyList<string>? Origins);
+
+/// <summary>A stored secret as the API lists it: its name and where it may be used, never its value.</summary>
+public sealed record SecretDto(string Name, IReadOnlyList<string> Origins);
 
 /// <summary>The actions API: one tool, by name, with its arguments (see docs/agent.md).</summary>
 public sealed record ActionRequest(string? Tool, JsonElement? Args);

@@ -20,4 +20,7 @@ public static class InputLimits
     public const int ActionArguments = 100_000;
 
     public const int SecretValue = 4096;
+
+    /// <summary>The sites one secret may be used on.</summary>
+    public const int SecretOrigins = 20;
 }

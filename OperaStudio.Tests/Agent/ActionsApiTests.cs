@@ -214,11 +214,15 @@ public sealed partial class ActionsApiTests(AgentServiceFixture service)
     public async Task FillForm_FillsFieldsByLabel_WithSecretsPutIn()
     {
         await using var session = await ControlsAsync("/actions/fill");
-        using (await session.Http.PutAsJsonAsync($"/api/sessions/{session.SessionId}/secrets/full_name", new { value = "Secret Name" }))
+        var site = Pages.BaseAddress.GetLeftPart(UriPartial.Authority);
+        using (await session.Http.PutAsJsonAsync($"/api/sessions/{session.SessionId}/secrets/full_name", new { value = "Secret Name", origins = new[] { site } }))
         {
         }
 
-        await session.ActAsync("fill_form", new { fields = new Dictionary<string, object> { ["Full name"] = "{{secret:full_name}}", ["Color"] = "Blue", ["I agree"] = true } });
+        // Not a password field: the secret goes in once the user approves (see SecretBindingTests for the rules).
+        var fill = session.ActionAsync("fill_form", new { fields = new Dictionary<string, object> { ["Full name"] = "{{secret:full_name}}", ["Color"] = "Blue", ["I agree"] = true } });
+        (await session.DecideAsync((await session.WaitForApprovalAsync()).Id, approve: true)).Dispose();
+        Assert.True((await fill).Response.Ok);
 
         Assert.Equal("Secret Name", await EvaluateAsync(session, "document.getElementById('name').value"));
         Assert.Equal("b", await EvaluateAsync(session, "document.getElementById('color').value"));
@@ -441,7 +445,7 @@ public sealed partial class ActionsApiTests(AgentServiceFixture service)
         await using var session = await AgentClient.CreateAsync(service.Http);
         var secrets = $"/api/sessions/{session.SessionId}/secrets";
 
-        using var put = await session.Http.PutAsJsonAsync($"{secrets}/bank_pin", new { value = "9876-secret" });
+        using var put = await session.Http.PutAsJsonAsync($"{secrets}/bank_pin", new { value = "9876-secret", origins = BankSite });
         using var bad = await session.Http.PutAsJsonAsync($"{secrets}/bad name!", new { value = "x" });
         var list = await session.Http.GetStringAsync(secrets);
         var state = await session.Http.GetStringAsync($"/api/sessions/{session.SessionId}/agent");
@@ -449,11 +453,13 @@ public sealed partial class ActionsApiTests(AgentServiceFixture service)
 
         Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Equal("[\"bank_pin\"]", list);
+        Assert.Equal("[{\"name\":\"bank_pin\",\"origins\":[\"https://bank.example\"]}]", list);
         Assert.DoesNotContain("9876-secret", state, StringComparison.Ordinal);
         Assert.Contains("bank_pin", state, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
+
+    private static readonly string[] BankSite = ["https://bank.example"];
 
     private async Task<AgentClient> ControlsAsync(string path) =>
         await AgentClient.CreateAsync(service.Http, Pages.Page(path, AgentPages.ControlsHtml));

@@ -35,7 +35,7 @@ public sealed partial class AgentRunTests : IDisposable
         string? received = null;
         var login = AgentPages.Login(_service.Pages, "/agent-run/login", secret, p => received = p);
         await using var session = await AgentClient.CreateAsync(_service.Http);
-        using (var put = await session.Http.PutAsJsonAsync($"/api/sessions/{session.SessionId}/secrets/site_password", new { value = secret }))
+        using (var put = await session.Http.PutAsJsonAsync($"/api/sessions/{session.SessionId}/secrets/site_password", new { value = secret, origins = new[] { login.GetLeftPart(UriPartial.Authority) } }))
         {
             Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         }

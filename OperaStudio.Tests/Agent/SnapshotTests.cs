@@ -172,7 +172,7 @@ public sealed class SnapshotTests
     public void Vault_SubstitutesPlaceholders_AndScrubsValuesBack()
     {
         var vault = new SecretVault();
-        vault.Set("pw", "hunter2");
+        vault.Set("pw", "hunter2", ["https://example.com"]);
 
         Assert.Equal("pass: hunter2", vault.Substitute("pass: {{secret:pw}}"));
         Assert.Equal("typed {{secret:pw}} twice {{secret:pw}}", vault.Scrub("typed hunter2 twice hunter2"));

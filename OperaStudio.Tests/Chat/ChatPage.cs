@@ -90,7 +90,7 @@ public sealed class ChatPage(PanelPage panel)
     public static Task WaitForImageAsync(ILocator image) =>
         PanelPage.WaitForAsync(async () => await image.EvaluateAsync<bool>("i => i.complete && i.naturalWidth > 0"), "the thumbnail to load");
 
-    /// <summary>Opens the secrets menu, stores one, and closes the menu.</summary>
+    /// <summary>Opens the secrets menu, stores one for the site it suggests (the active tab's), and closes the menu.</summary>
     public async Task AddSecretAsync(string name, string value)
     {
         if (await Page.GetByTestId("secrets-panel").CountAsync() == 0)
@@ -98,6 +98,8 @@ public sealed class ChatPage(PanelPage panel)
             await Page.GetByTestId("secrets-toggle").ClickAsync();
         }
 
+        // The menu suggests the active tab's site; the secret is saved for it.
+        await Expect(Page.GetByTestId("secret-sites")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^http"));
         await Page.GetByTestId("secret-name").FillAsync(name);
         await Page.GetByTestId("secret-value").FillAsync(value);
         await Page.GetByTestId("secret-add").ClickAsync();

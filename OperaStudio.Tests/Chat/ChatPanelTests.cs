@@ -169,7 +169,7 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
 
         await panel.Page.GetByTestId("secret-remove").ClickAsync();
         await Expect(panel.Page.GetByTestId("secret")).ToHaveCountAsync(0);
-        Assert.Empty((await _web.Http.GetFromJsonAsync<string[]>($"/api/sessions/{panel.SessionId}/secrets"))!);
+        Assert.Empty((await _web.Http.GetFromJsonAsync<SecretDto[]>($"/api/sessions/{panel.SessionId}/secrets"))!);
     }
 
     [Fact]

@@ -55,12 +55,13 @@ public sealed partial class BrowserServiceClient
         SendAsync<ApprovalDto>(
             HttpMethod.Post, $"{SessionPath(sessionId)}/approvals/{Uri.EscapeDataString(approvalId)}", new ApprovalDecisionRequest(approve), cancellationToken);
 
-    public Task<ApiResult<IReadOnlyList<string>>> ListSecretsAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<string>>(HttpMethod.Get, $"{SessionPath(sessionId)}/secrets", null, cancellationToken);
+    public Task<ApiResult<IReadOnlyList<SecretDto>>> ListSecretsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<SecretDto>>(HttpMethod.Get, $"{SessionPath(sessionId)}/secrets", null, cancellationToken);
 
-    /// <summary>Stores a secret (204); the service never sends its value back.</summary>
-    public Task<ApiResult<bool>> PutSecretAsync(string sessionId, string name, string value, CancellationToken cancellationToken = default) =>
-        SendAsync<bool>(HttpMethod.Put, SecretPath(sessionId, name), new SecretRequest(value), cancellationToken);
+    /// <summary>Stores a secret for the sites it may be typed on (204); the service never sends its value back.</summary>
+    public Task<ApiResult<bool>> PutSecretAsync(
+        string sessionId, string name, string value, IReadOnlyList<string> origins, CancellationToken cancellationToken = default) =>
+        SendAsync<bool>(HttpMethod.Put, SecretPath(sessionId, name), new SecretRequest(value, origins), cancellationToken);
 
     public Task<ApiResult<bool>> DeleteSecretAsync(string sessionId, string name, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(HttpMethod.Delete, SecretPath(sessionId, name), null, cancellationToken);

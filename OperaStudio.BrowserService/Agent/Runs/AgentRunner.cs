@@ -47,7 +47,7 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
     {
         var markers = agent.ActiveRun?.Markers ?? new BoundaryMarkers();
         var text = outcome.Result is { } result
-            ? result.FromPage ? markers.Wrap(result.ModelText, result.Source) : result.ModelText
+            ? markers.Wrap(result.ModelText, result.Source)
             : "Error: " + (outcome.ErrorFromPage ? markers.Wrap(outcome.Error!, null) : outcome.Error);
         return agent.Vault.Scrub(text);
     }

@@ -11,6 +11,7 @@ public static class Sensitivity
     public const string PasswordSubmit = "password_submit";
     public const string Download = "download";
     public const string LeaveOrigins = "leave_origins";
+    public const string SecretField = "secret_field";
 
     /// <summary>Not detected: the options ask for every call of the tool.</summary>
     public const string Always = "always";
@@ -24,7 +25,7 @@ public static class Sensitivity
 public sealed class ApprovalPolicy(IOptions<AgentOptions> options)
 {
     public static readonly IReadOnlySet<string> KnownActions = new HashSet<string>(
-        [.. ToolNames.Browser, Sensitivity.PasswordSubmit, Sensitivity.Download, Sensitivity.LeaveOrigins],
+        [.. ToolNames.Browser, Sensitivity.PasswordSubmit, Sensitivity.Download, Sensitivity.LeaveOrigins, Sensitivity.SecretField],
         StringComparer.OrdinalIgnoreCase);
 
     private readonly AgentOptions _options = options.Value;
@@ -64,6 +65,7 @@ public sealed class ApprovalPolicy(IOptions<AgentOptions> options)
         Sensitivity.PasswordSubmit => "submits a form with a password field",
         Sensitivity.Download => "starts a download",
         Sensitivity.LeaveOrigins => "leaves the allowed sites",
+        Sensitivity.SecretField => "types a stored secret into a field that is not a password field",
         _ => $"every {tool} needs approval (Agent:Approvals)",
     };
 }

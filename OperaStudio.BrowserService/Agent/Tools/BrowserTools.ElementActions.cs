@@ -92,6 +92,7 @@ public sealed partial class BrowserTools
         {
             var target = await ResolveAsync(reference, null, roles: null, ct);
             var value = _agent.Vault.Substitute(text);
+            await GuardSecretsAsync(step, [(target, text)], ct);
             if (submit && await BoundedAsync(target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }), ct))
             {
                 await ApproveAsync(step, [Sensitivity.PasswordSubmit], target, ct);
@@ -223,7 +224,7 @@ public sealed partial class BrowserTools
         }, cancellationToken);
 
     public Task<ToolOutcome> FillFormAsync(IReadOnlyDictionary<string, string> fields, StepOrigin origin, CancellationToken cancellationToken) =>
-        StepAsync(ToolNames.FillForm, new { fields }, origin, async (_, ct) =>
+        StepAsync(ToolNames.FillForm, new { fields }, origin, async (step, ct) =>
         {
             if (fields.Count == 0)
             {
@@ -252,6 +253,7 @@ public sealed partial class BrowserTools
                 throw new ToolException(string.Join(" ", problems) + " Nothing was filled.", fromPage: true);
             }
 
+            await GuardSecretsAsync(step, resolved.Select(r => (new Target(PageSnapshot.Locate(page, r.Node.Ref!), r.Node.Ref, r.Node.Describe()), r.Value)), ct);
             foreach (var (label, value, node) in resolved)
             {
                 var locator = PageSnapshot.Locate(page, node.Ref!);

@@ -28,7 +28,6 @@ public sealed partial class BrowserTools
                 $"Opened {tab.Page.Url}",
                 $"Opened {tab.Page.Url} — title: \"{title}\". Take a snapshot to see the page.",
                 new JsonObject { ["url"] = tab.Page.Url, ["title"] = title },
-                FromPage: true,
                 Source: tab.Page.Url);
         }, cancellationToken);
 

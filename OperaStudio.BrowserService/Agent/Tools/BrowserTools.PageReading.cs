@@ -22,7 +22,7 @@ public sealed partial class BrowserTools
             var summary = trimmed.Trimmed
                 ? $"Snapshot of {snapshot.Nodes.Count} lines, trimmed from {trimmed.FullChars} to {trimmed.Chars} characters"
                 : $"Snapshot of {snapshot.Nodes.Count} lines ({trimmed.Chars} characters)";
-            return new ToolResult(summary, header + trimmed.Text, JsonValue.Create(header + snapshot.FullText), FromPage: true, Source: snapshot.Url);
+            return new ToolResult(summary, header + trimmed.Text, JsonValue.Create(header + snapshot.FullText), Source: snapshot.Url);
         }, cancellationToken);
 
     public Task<ToolOutcome> GetContentAsync(string? format, StepOrigin origin, CancellationToken cancellationToken) =>
@@ -40,7 +40,7 @@ public sealed partial class BrowserTools
             var forModel = content.Length <= _options.MaxContentChars
                 ? content
                 : content[.._options.MaxContentChars] + $"\n… (cut: {content.Length} characters in all; scroll or extract_data for the rest)";
-            return new ToolResult($"Read the page as {kind} ({content.Length} characters)", forModel, JsonValue.Create(content), FromPage: true, Source: page.Url);
+            return new ToolResult($"Read the page as {kind} ({content.Length} characters)", forModel, JsonValue.Create(content), Source: page.Url);
         }, cancellationToken);
 
     public Task<ToolOutcome> ExtractDataAsync(string schemaText, StepOrigin origin, CancellationToken cancellationToken) =>
@@ -82,7 +82,7 @@ public sealed partial class BrowserTools
 
             var json = data?.ToJsonString() ?? "null";
             var count = data is JsonArray array ? $"{array.Count} items" : "an object";
-            return new ToolResult($"Extracted {count} that validate against the schema", Shorten(json, _options.MaxContentChars), data, FromPage: true, Source: page.Url);
+            return new ToolResult($"Extracted {count} that validate against the schema", Shorten(json, _options.MaxContentChars), data, Source: page.Url);
         }, cancellationToken);
 
     public Task<ToolOutcome> ScreenshotAsync(bool fullPage, string? elementDescription, StepOrigin origin, CancellationToken cancellationToken) =>

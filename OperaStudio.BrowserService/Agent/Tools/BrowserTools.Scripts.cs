@@ -31,7 +31,7 @@ public sealed partial class BrowserTools
             }
 
             return new ToolResult(
-                $"Ran a script: {Shorten(json, 80)}", Shorten(json, _options.MaxContentChars), JsonNode.Parse(json), FromPage: true, Source: page.Url, DataIsJson: true);
+                $"Ran a script: {Shorten(json, 80)}", Shorten(json, _options.MaxContentChars), JsonNode.Parse(json), Source: page.Url, DataIsJson: true);
         }, cancellationToken);
 
     /// <summary>A bare function body with <c>return</c> runs as an async function; expressions and functions run as given.</summary>

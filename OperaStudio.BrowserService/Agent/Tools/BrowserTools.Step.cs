@@ -24,7 +24,7 @@ public sealed partial class BrowserTools
     private async Task<ToolOutcome> StepAsync(
         string tool, object arguments, StepOrigin origin, Func<AgentStepDto, CancellationToken, Task<ToolResult>> body, CancellationToken cancellationToken)
     {
-        var step = _agent.Steps.Start(tool, JsonSerializer.Serialize(arguments, ArgumentsJson), origin);
+        var step = _agent.Steps.Start(tool, _agent.Vault.Scrub(JsonSerializer.Serialize(arguments, ArgumentsJson)), origin);
         using var activity = BrowserServiceActivities.ToolStep(Browser.Id, tool, origin.Run is null ? "api" : "agent");
         using var interrupt = origin.Run is { } run
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, run.StepInterruptToken)
@@ -32,7 +32,7 @@ public sealed partial class BrowserTools
         Browser.Touch();
         try
         {
-            var result = await body(step, interrupt.Token);
+            var result = Scrubbed(await body(step, interrupt.Token));
             CaptureThumbnail(step);
             _agent.Steps.Finish(step, StepStatuses.Ok, result.Summary, null);
             activity.Finish(StepStatuses.Ok);
@@ -54,14 +54,15 @@ public sealed partial class BrowserTools
         catch (ToolException ex)
         {
             CaptureThumbnail(step);
-            _agent.Steps.Finish(step, ex.Status, null, ex.Message);
-            activity.Finish(ex.Status, ex.Message);
-            return new ToolOutcome(null, ex.Message, ex.FromPage);
+            var error = _agent.Vault.Scrub(ex.Message);
+            _agent.Steps.Finish(step, ex.Status, null, error);
+            activity.Finish(ex.Status, error);
+            return new ToolOutcome(null, error, ex.FromPage);
         }
         catch (Exception ex)
         {
             var expected = ex is PlaywrightException or TimeoutException or InvalidOperationException;
-            var message = expected ? Explain(ex, tool) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}";
+            var message = _agent.Vault.Scrub(expected ? Explain(ex, tool) : $"The {tool} step failed: {SessionsApi.FirstLine(ex.Message)}");
             if (expected)
             {
                 LogToolFailed(Browser.Id, tool, message);
@@ -77,6 +78,18 @@ public sealed partial class BrowserTools
             return new ToolOutcome(null, message, ErrorFromPage: true);
         }
     }
+
+    /// <summary>
+    /// The result with every stored secret's value replaced by its placeholder: a page can echo what was typed into it
+    /// (a snapshot shows a text field's value, a script can return it), and what a step says goes to the model, the
+    /// actions API, the step log and history.
+    /// </summary>
+    private ToolResult Scrubbed(ToolResult result) => result with
+    {
+        Summary = _agent.Vault.Scrub(result.Summary),
+        ModelText = _agent.Vault.Scrub(result.ModelText),
+        Data = _agent.Vault.Scrub(result.Data),
+    };
 
     /// <summary>Starts taking the step's image of the tab (unless it has one); the step's answer does not wait for it.</summary>
     private void CaptureThumbnail(AgentStepDto step)

@@ -43,7 +43,7 @@ public sealed partial class BrowserTools
             }
 
             var tabs = await ListTabsAsync();
-            return new ToolResult($"Tabs {action}: {Browser.Tabs.Count} open", tabs.Text, tabs.Data, FromPage: true);
+            return new ToolResult($"Tabs {action}: {Browser.Tabs.Count} open", tabs.Text, tabs.Data);
         }, cancellationToken);
 
     /// <summary>The tabs with their ids; titles and URLs read from the pages (the toolbar's copies may lag a load).</summary>

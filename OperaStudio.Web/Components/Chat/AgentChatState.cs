@@ -447,9 +447,9 @@ public sealed class AgentChatState(string sessionId, BrowserServiceClient api)
     }
 
     /// <summary>Stores a secret; the value goes to the service and is never kept or shown here.</summary>
-    public async Task<ApiProblem?> AddSecretAsync(string name, string value)
+    public async Task<ApiProblem?> AddSecretAsync(string name, string value, IReadOnlyList<string> origins)
     {
-        var result = await api.PutSecretAsync(SessionId, name, value);
+        var result = await api.PutSecretAsync(SessionId, name, value, origins);
         if (result.IsSuccess && !_secretNames.Contains(name, StringComparer.Ordinal))
         {
             _secretNames = [.. _secretNames.Append(name).Order(StringComparer.Ordinal)];
@@ -457,6 +457,17 @@ public sealed class AgentChatState(string sessionId, BrowserServiceClient api)
         }
 
         return result.Problem;
+    }
+
+    /// <summary>The site of the session's active tab (where a new secret most likely belongs), or null.</summary>
+    public async Task<string?> ActiveSiteAsync()
+    {
+        var session = await api.GetSessionAsync(SessionId);
+        var tab = session.Value?.Tabs.FirstOrDefault(t => t.Id == session.Value.ActiveTabId);
+        return tab is not null && Uri.TryCreate(tab.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            && !url.Host.EndsWith(".operastudio.invalid", StringComparison.OrdinalIgnoreCase)
+            ? url.GetLeftPart(UriPartial.Authority)
+            : null;
     }
 
     public async Task<ApiProblem?> RemoveSecretAsync(string name)

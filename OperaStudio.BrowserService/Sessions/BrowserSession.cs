@@ -105,6 +105,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         var session = new BrowserSession(Ids.New(), lease, guard, options, browserOptions, time, logger) { Owner = owner };
         await session.AddTabAsync(lease.FirstPage, prepared: lease.WasWarm);
         session.WatchPopups();
+        session.WatchUnreportedPopups();
         return session;
     }
 
@@ -136,6 +137,7 @@ public sealed partial class BrowserSession : IAsyncDisposable
         }
 
         session.WatchPopups();
+        session.WatchUnreportedPopups();
         return session;
     }
 

@@ -46,6 +46,12 @@ public sealed partial class BrowserTab : IAsyncDisposable
 
     public string Id { get; }
 
+    /// <summary>
+    /// The address this tab's page last opened a window for, and when (Chromium says it before the new page exists;
+    /// a page that never commits a navigation has no address of its own to read back).
+    /// </summary>
+    internal (string Url, DateTimeOffset At)? LastWindowOpen { get; private set; }
+
     /// <summary>Viewport changes of this tab, one at a time (see <see cref="BrowserSession.ApplyViewportAsync"/>).</summary>
     internal SemaphoreSlim ViewportGate { get; } = new(1, 1);
 
@@ -106,6 +112,13 @@ public sealed partial class BrowserTab : IAsyncDisposable
         cdp.Event("Page.frameStoppedLoading").OnEvent += (_, e) => OnLoading(e, loading: false);
         cdp.Event("Page.frameNavigated").OnEvent += (_, e) => OnFrameNavigated(e);
         cdp.Event("Page.navigatedWithinDocument").OnEvent += (_, e) => OnNavigatedWithinDocument(e);
+        cdp.Event("Page.windowOpen").OnEvent += (_, e) =>
+        {
+            if (e?.TryGetProperty("url", out var url) == true && url.GetString() is { Length: > 0 } address)
+            {
+                LastWindowOpen = (address, DateTimeOffset.UtcNow);
+            }
+        };
         var page = handle.Page;
         page.Crash += (_, _) => OnCrash();
         page.Dialog += (_, dialog) => OnDialog(dialog);

@@ -55,18 +55,6 @@ public sealed partial class BrowserTab : IAsyncDisposable
     /// <summary>Viewport changes of this tab, one at a time (see <see cref="BrowserSession.ApplyViewportAsync"/>).</summary>
     internal SemaphoreSlim ViewportGate { get; } = new(1, 1);
 
-    /// <summary>Returns once no viewport change is being applied to this tab (at once when none is).</summary>
-    internal async Task ViewportSettledAsync()
-    {
-        if (ViewportGate.CurrentCount > 0)
-        {
-            return;
-        }
-
-        await ViewportGate.WaitAsync();
-        ViewportGate.Release();
-    }
-
     /// <summary>The tab's current page; after a renderer crash the tab gets a new one under the same id.</summary>
     public PageHandle Handle => _handle;
 

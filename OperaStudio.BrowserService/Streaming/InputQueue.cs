@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Streaming;
 
@@ -9,11 +8,9 @@ internal sealed record InputCommand(string Method, Dictionary<string, object> Ar
 /// <summary>
 /// Delivers a session's input to the active tab in order, one CDP call at a time. Consecutive mouse moves that
 /// pile up while a call is in flight collapse into the newest, so a fast mouse never builds a backlog, and the
-/// hub never waits: it enqueues and returns. An event waits while its tab's viewport is being changed: until the
-/// change has settled, Chromium can map input with the old pixel ratio (a click at (60, 110) reached a page at ratio 2
-/// at (30, 55)).
+/// hub never waits: it enqueues and returns.
 /// </summary>
-internal sealed class InputQueue(Func<BrowserTab?> target, Action<Exception> onError, Action<string>? onSlow = null)
+internal sealed class InputQueue(Func<ICDPSession?> target, Action<Exception> onError, Action<string>? onSlow = null)
 {
     /// <summary>A call Chromium has not answered by then is reported (a dialog the input opened holds it, or a hung renderer).</summary>
     private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(5);
@@ -68,10 +65,9 @@ internal sealed class InputQueue(Func<BrowserTab?> target, Action<Exception> onE
 
             try
             {
-                if (target() is { } tab)
+                if (target() is { } cdp)
                 {
-                    await tab.ViewportSettledAsync();
-                    var call = tab.Cdp.SendAsync(command.Method, command.Args);
+                    var call = cdp.SendAsync(command.Method, command.Args);
                     // Moves are most of the traffic and a lost one is superseded: only presses, keys and wheel turns arm the timer.
                     if (onSlow is not null && !command.IsMouseMove && await Task.WhenAny(call, Task.Delay(SlowCall)) != call)
                     {

@@ -42,7 +42,7 @@ internal sealed partial class SessionStream : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        Input = new InputQueue(() => _session.IsClosed ? null : _session.ActiveTab, ex => LogInputDropped(_session.Id, ex.Message),
+        Input = new InputQueue(() => _session.IsClosed ? null : _session.ActiveTab.Cdp, ex => LogInputDropped(_session.Id, ex.Message),
             slow => LogInputSlow(_session.Id, slow));
         session.Events += OnSessionEvent;
     }

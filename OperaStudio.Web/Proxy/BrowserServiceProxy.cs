@@ -34,6 +34,7 @@ public static class BrowserServiceProxy
             },
         ];
 
+        builder.Services.AddSingleton<SameOriginGuard>();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
             .AddServiceDiscoveryDestinationResolver();
@@ -55,7 +56,15 @@ public static class BrowserServiceProxy
 
     public static WebApplication MapBrowserServiceProxy(this WebApplication app)
     {
-        app.MapReverseProxy();
+        var guard = app.Services.GetRequiredService<SameOriginGuard>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use((context, next) => guard.InvokeAsync(context, next));
+            // A custom pipeline replaces YARP's default one: these are its steps.
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 

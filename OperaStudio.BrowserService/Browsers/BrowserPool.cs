@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Agent.Snapshots;
 using OperaStudio.BrowserService.Browsers.Sandbox;
+using OperaStudio.BrowserService.Contracts;
 
 namespace OperaStudio.BrowserService.Browsers;
 
@@ -126,9 +127,13 @@ public sealed partial class BrowserPool(
         _refill.Dispose();
     }
 
-    internal BrowserNewContextOptions ContextOptions(string? storageStateJson) => new()
+    internal static BrowserNewContextOptions ContextOptions(string? storageStateJson) => new()
     {
-        ViewportSize = new ViewportSize { Width = _options.ViewportWidth, Height = _options.ViewportHeight },
+        // The session sizes every page itself, through its own CDP session (BrowserSession.ApplyViewportAsync). A
+        // context viewport would make Playwright send its own metrics override, at ratio 1, on its session as well,
+        // and a page under two overrides at different ratios mapped input at the wrong one (clicks at half their
+        // coordinates for seconds, in about a third of runs at ratio 2).
+        ViewportSize = ViewportSize.NoViewport,
         AcceptDownloads = true,
         // Service workers would fetch outside the page's view and outlive it; the URL policy forbids them.
         ServiceWorkers = ServiceWorkerPolicy.Block,
@@ -154,7 +159,9 @@ public sealed partial class BrowserPool(
             if (wasWarm)
             {
                 // Everything a session's first tab needs that does not depend on the session is done here, off the
-                // acquire path: the start page, and the Page domain the tab listens on (see BrowserTab.AttachAsync).
+                // acquire path: the default viewport, the start page, and the Page domain the tab listens on (see
+                // BrowserTab.AttachAsync).
+                await Bounded(handle.EmulateAsync(new ViewportDto(_options.ViewportWidth, _options.ViewportHeight, 1)), ct, cancellationToken);
                 await Bounded(page.GotoAsync(StartPage.Url), ct, cancellationToken);
                 await Bounded(handle.Cdp.SendAsync("Page.enable"), ct, cancellationToken);
             }
@@ -209,7 +216,8 @@ public sealed partial class BrowserPool(
     private async Task LaunchAsync(int index)
     {
         var arguments = launchArguments.SelectMany(source => source.Arguments)
-            .Concat(["--disable-dev-shm-usage", "--force-color-profile=srgb"])
+            // New windows at the default viewport: a warm page is laid out and painted at the size a session starts with.
+            .Concat(["--disable-dev-shm-usage", "--force-color-profile=srgb", $"--window-size={_options.ViewportWidth},{_options.ViewportHeight}"])
             .Concat(_options.ExtraArguments)
             .ToList();
         var launch = _launch!;

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Contracts;
 
 namespace OperaStudio.BrowserService.Browsers;
 
@@ -16,4 +17,18 @@ public sealed record PageHandle(IPage Page, ICDPSession Cdp, string TargetId)
             ?? throw new InvalidOperationException("Chromium returned no target id for a page.");
         return new PageHandle(page, cdp, targetId);
     }
+
+    /// <summary>
+    /// The size and pixel ratio the page lays out and paints at. This session's override is the only one: contexts
+    /// have no Playwright viewport (see BrowserPool.ContextOptions), and the window's own size does not matter then.
+    /// </summary>
+    public Task EmulateAsync(ViewportDto viewport) => Cdp.SendAsync("Emulation.setDeviceMetricsOverride", new()
+    {
+        ["width"] = viewport.Width,
+        ["height"] = viewport.Height,
+        ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
+        ["mobile"] = false,
+        ["screenWidth"] = viewport.Width,
+        ["screenHeight"] = viewport.Height,
+    });
 }

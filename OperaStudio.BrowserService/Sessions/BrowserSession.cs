@@ -254,42 +254,18 @@ public sealed partial class BrowserSession : IAsyncDisposable
         Publish(new ViewportChanged(Id, viewport));
     }
 
-    /// <summary>How long after a pixel-ratio override it is sent again (see <see cref="ApplyViewportAsync"/>).</summary>
-    private static readonly TimeSpan ReassertAfter = TimeSpan.FromMilliseconds(300);
-
     /// <summary>
-    /// Sets the page's size through Playwright (so its own bookkeeping agrees) and the pixel ratio through CDP. One
-    /// application per tab at a time, each reading the session's viewport when its turn comes, so a tab being attached
-    /// (with the size of then) and a viewer's resize cannot finish in the wrong order.
+    /// Sets the page's size and pixel ratio through the tab's own CDP session, the only one that overrides them (the
+    /// context has no viewport, so Playwright sends none). One application per tab at a time, each reading the
+    /// session's viewport when its turn comes, so a tab being attached (with the size of then) and a viewer's resize
+    /// cannot finish in the wrong order.
     /// </summary>
     internal async Task ApplyViewportAsync(BrowserTab tab)
     {
         await tab.ViewportGate.WaitAsync();
         try
         {
-            var viewport = _viewport;
-            await tab.Page.SetViewportSizeAsync(viewport.Width, viewport.Height);
-            // Sent at every ratio, 1 included: Playwright sends nothing when the size is unchanged, so a ratio going
-            // back to 1 would otherwise never apply.
-            var metrics = new Dictionary<string, object>
-            {
-                ["width"] = viewport.Width,
-                ["height"] = viewport.Height,
-                ["deviceScaleFactor"] = viewport.DeviceScaleFactor,
-                ["mobile"] = false,
-                ["screenWidth"] = viewport.Width,
-                ["screenHeight"] = viewport.Height,
-            };
-            await tab.Cdp.SendAsync("Emulation.setDeviceMetricsOverride", metrics);
-            if (viewport.DeviceScaleFactor != 1)
-            {
-                // Measured: at another ratio than Playwright's, something lands after both overrides (its window
-                // resize, presumably) and for up to a second the page either keeps its old size or maps input with
-                // ratio 1 (a click at (60, 110) reached the page at (30, 55)). Said again once that has landed, the
-                // override holds: 3 of 3 runs clean instead of 2 of 3 failing.
-                await Task.Delay(ReassertAfter);
-                await tab.Cdp.SendAsync("Emulation.setDeviceMetricsOverride", metrics);
-            }
+            await tab.Handle.EmulateAsync(_viewport);
         }
         catch (PlaywrightException ex)
         {

@@ -182,7 +182,7 @@ internal sealed partial class SessionStream : IDisposable
         {
             await screencast.CaptureStillAsync(_session.Viewport, _options.JpegQuality);
         }
-        catch (PlaywrightException ex)
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
             LogScreencastFailed(ex, _session.Id);
         }

@@ -48,10 +48,9 @@ internal sealed class TabScreencast
     /// <summary>A one-off capture, when the page is static and Chromium has nothing new to send.</summary>
     public async Task CaptureStillAsync(ViewportDto viewport, int quality)
     {
-        var result = await _tab.Cdp.SendAsync("Page.captureScreenshot", new() { ["format"] = "jpeg", ["quality"] = quality });
-        if (result is { } r && Volatile.Read(ref _stopped) == 0)
+        var data = await _tab.CaptureViewAsync(viewport, quality);
+        if (Volatile.Read(ref _stopped) == 0)
         {
-            var data = Convert.FromBase64String(r.GetProperty("data").GetString()!);
             var (width, height) = JpegSize(data);
             Emit(data, width, height, viewport.Width, viewport.Height);
         }

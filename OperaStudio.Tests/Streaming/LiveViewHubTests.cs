@@ -260,6 +260,46 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await CloseAsync(session.Id);
     }
 
+    [Fact]
+    public async Task AClickDuringAStillCapture_LandsWhereSent_AtRatio2_AndTheStillHasTheRatiosPixels()
+    {
+        // Before: a still (sent when a static page gives the screencast nothing new) was an unclipped capture, for
+        // which Chromium zooms the page's view by the ratio; a click meanwhile reached (30, 55), 10 times in 10.
+        var session = await CreateSessionAsync(service.Pages.Page("/hub/still", """
+            <!doctype html><title>still</title>
+            <script>window.presses = []; addEventListener('mousedown', e => presses.push(`${e.clientX},${e.clientY}`), true);</script>
+            """));
+        var browser = service.Sessions.Find(session.Id)!;
+        await browser.SetViewportAsync(800, 600, 2);
+        var tab = browser.ActiveTab;
+        await Eventually.ValueAsync(() => tab.Page.EvaluateAsync<double>("() => devicePixelRatio"), r => r == 2, "the page at ratio 2", TimeSpan.FromSeconds(10));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await tab.Page.EvaluateAsync("() => window.presses = []");
+            // Clicks for as long as the capture takes, so some arrive while Chromium is taking it.
+            var still = tab.CaptureViewAsync(browser.Viewport, quality: 70);
+            var clicks = 0;
+            do
+            {
+                foreach (var type in new[] { "mousePressed", "mouseReleased" })
+                {
+                    await tab.Cdp.SendAsync("Input.dispatchMouseEvent", new() { ["type"] = type, ["x"] = 60, ["y"] = 110, ["button"] = "left", ["clickCount"] = 1 });
+                }
+
+                clicks++;
+            }
+            while (!still.IsCompleted);
+
+            Assert.Equal((1600, 1200), TabScreencast.JpegSize(await still));
+            var presses = await tab.Page.EvaluateAsync<string[]>("() => presses");
+            Assert.Equal(clicks, presses.Length);
+            Assert.All(presses, p => Assert.Equal("60,110", p));
+        }
+
+        await CloseAsync(session.Id);
+    }
+
     private async Task<SessionDto> CreateSessionAsync(Uri? url = null)
     {
         using var response = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });

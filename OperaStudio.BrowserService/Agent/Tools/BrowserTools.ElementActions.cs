@@ -39,8 +39,8 @@ public sealed partial class BrowserTools
     private async Task<ToolResult> ClickAtAsync(AgentStepDto step, double x, double y, CancellationToken ct)
     {
         var page = Browser.ActiveTab.Page;
-        var viewport = page.ViewportSize;
-        if (viewport is not null && (x < 0 || y < 0 || x >= viewport.Width || y >= viewport.Height))
+        var viewport = Browser.Viewport;
+        if (x < 0 || y < 0 || x >= viewport.Width || y >= viewport.Height)
         {
             throw new ToolException($"({x:0.#}, {y:0.#}) is outside the viewport ({viewport.Width}×{viewport.Height} CSS pixels).");
         }

@@ -94,7 +94,8 @@ public sealed partial class BrowserTools
             if (elementDescription is not null)
             {
                 var target = await ResolveAsync(null, elementDescription, roles: null, ct);
-                jpeg = await BoundedAsync(target.Locator.ScreenshotAsync(new() { Type = ScreenshotType.Jpeg, Quality = 80, Timeout = Timeout }), ct);
+                jpeg = await BoundedAsync(tab.WhileNoViewportChangeAsync(
+                    () => target.Locator.ScreenshotAsync(new() { Type = ScreenshotType.Jpeg, Quality = 80, Timeout = Timeout })), ct);
                 await Browser.ApplyViewportAsync(tab);
                 what = target.Name;
             }

@@ -104,24 +104,8 @@ public sealed partial class BrowserTools
     {
         try
         {
-            var tab = Browser.ActiveTab;
             var viewport = Browser.Viewport;
-            var metrics = await tab.Cdp.SendAsync("Page.getLayoutMetrics").WaitAsync(ThumbnailTimeout, _time);
-            var visual = metrics!.Value.GetProperty("cssVisualViewport");
-            var shot = await tab.Cdp.SendAsync("Page.captureScreenshot", new()
-            {
-                ["format"] = "jpeg",
-                ["quality"] = 60,
-                ["clip"] = new Dictionary<string, object>
-                {
-                    ["x"] = visual.GetProperty("pageX").GetDouble(),
-                    ["y"] = visual.GetProperty("pageY").GetDouble(),
-                    ["width"] = viewport.Width,
-                    ["height"] = viewport.Height,
-                    ["scale"] = 320.0 / viewport.Width,
-                },
-            }).WaitAsync(ThumbnailTimeout, _time);
-            return Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!);
+            return await Browser.ActiveTab.CaptureViewAsync(viewport, quality: 60, scale: 320.0 / viewport.Width).WaitAsync(ThumbnailTimeout, _time);
         }
         catch (Exception ex) when (ex is PlaywrightException or InvalidOperationException or KeyNotFoundException or TimeoutException)
         {

@@ -159,9 +159,10 @@ public sealed partial class BrowserPool(
             if (wasWarm)
             {
                 // Everything a session's first tab needs that does not depend on the session is done here, off the
-                // acquire path: the default viewport, the start page, and the Page domain the tab listens on (see
-                // BrowserTab.AttachAsync).
+                // acquire path: the default viewport, the press witness, the start page, and the Page domain the tab
+                // listens on (see BrowserTab.AttachAsync).
                 await Bounded(handle.EmulateAsync(new ViewportDto(_options.ViewportWidth, _options.ViewportHeight, 1)), ct, cancellationToken);
+                await Bounded(PressWitness.InstallAsync(handle.Cdp), ct, cancellationToken);
                 await Bounded(page.GotoAsync(StartPage.Url), ct, cancellationToken);
                 await Bounded(handle.Cdp.SendAsync("Page.enable"), ct, cancellationToken);
             }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Data.Records;
@@ -347,25 +348,22 @@ public sealed partial class HistoryRecorder : BackgroundService
     {
         // Dated when clicked, not when described: the page may be slow to answer, and the timeline is in time order.
         var at = _time.GetUtcNow();
-        string? target;
+        var target = await tab.Presses.WhatWasPressedAsync(x, y, TimeSpan.FromSeconds(2)) ?? await DescribeNowAsync(tab, x, y);
+        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at);
+    }
+
+    /// <summary>When the page did not report the press (inside a frame, say): what is there now, if the page still is.</summary>
+    private static async Task<string?> DescribeNowAsync(BrowserTab tab, double x, double y)
+    {
         try
         {
-            target = await tab.Page.EvaluateAsync<string?>("""
-                ([x, y]) => {
-                  const e = document.elementFromPoint(x, y);
-                  if (!e) return null;
-                  const text = (e.innerText || e.value || e.getAttribute('aria-label') || e.getAttribute('alt') || '').trim().replace(/\s+/g, ' ');
-                  const id = e.id ? '#' + e.id : '';
-                  return `${e.tagName.toLowerCase()}${id}${text ? ' "' + text.slice(0, 80) + '"' : ''}`;
-                }
-                """, new[] { x, y });
+            return await tab.Page.EvaluateAsync<string?>(
+                $"([x, y]) => ({PressWitness.Describe})(document.elementFromPoint(x, y))", new[] { x, y });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
-            target = null;
+            return null;
         }
-
-        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at);
     }
 
     /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go (counted).</summary>

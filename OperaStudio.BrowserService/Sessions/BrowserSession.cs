@@ -57,6 +57,8 @@ public sealed partial class BrowserSession : IAsyncDisposable
 
     public BrowserLease Lease { get; }
 
+    internal TimeProvider Time => _time;
+
     /// <summary>The URL policy as the session layer uses it (explaining refused navigations in the tab).</summary>
     public UrlGuard Guard { get; }
 

@@ -42,7 +42,11 @@ public sealed partial class BrowserTab : IAsyncDisposable
         _session = session;
         _logger = logger;
         _url = handle.Page.Url;
+        Presses = new PressWitness(session.Time);
     }
+
+    /// <summary>What presses in this tab landed on, as the page reports them (see <see cref="PressWitness"/>).</summary>
+    internal PressWitness Presses { get; }
 
     public string Id { get; }
 
@@ -139,6 +143,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         page.FileChooser += (_, chooser) => OnFileChooser(chooser);
         page.Download += (_, download) => _ = _session.SaveDownloadAsync(this, download);
         _session.DownloadGuard.Watch(cdp);
+        Presses.Listen(cdp);
         page.FrameNavigated += (_, frame) => _ = WatchFrameDownloadsAsync(frame);
         page.FrameDetached += (_, frame) => _outOfProcessFrames.TryRemove(frame, out bool _);
         page.Close += (_, _) => _session.OnPageClosed(this, page);
@@ -146,6 +151,7 @@ public sealed partial class BrowserTab : IAsyncDisposable
         if (!prepared)
         {
             await cdp.SendAsync("Page.enable");
+            await PressWitness.InstallAsync(cdp);
         }
 
         lock (_gate)

@@ -22,6 +22,40 @@ public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixtur
         """;
 
     [Fact]
+    public async Task AHumanClick_IsNamedByWhatItLandedOn_ThenNotNow_AndNeverByAFieldsValue()
+    {
+        // Before: the element was read after the click, from the page as it was by then: a page that changed (or went)
+        // on the press gave "body" or "(200, 110)", and a password field was named by its value.
+        var url = service.Pages.Page("/history/witness", """
+            <!doctype html><title>Witness</title>
+            <style>body{margin:0} #go{position:absolute;left:100px;top:80px;width:200px;height:60px} #pw{position:absolute;left:100px;top:200px;width:300px;height:30px}</style>
+            <button id="go" onmousedown="setTimeout(() => document.body.replaceChildren(), 0)">Go on</button>
+            <input id="pw" type="password" value="hunter2-secret">
+            """);
+        using var created = await service.Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var tab = service.Sessions.Find(session.Id)!.ActiveTab;
+        await Eventually.TrueAsync(() => tab.ToDto().Title == "Witness", "the page's title", TimeSpan.FromSeconds(10));
+        var connection = await service.ConnectHubAsync();
+        await connection.InvokeAsync<SessionDto>("Join", session.Id);
+
+        await connection.InvokeAsync("Pointer", "down", 250.0, 215.0, "left", 1, 1, 0);
+        await connection.InvokeAsync("Pointer", "up", 250.0, 215.0, "left", 0, 1, 0);
+        await connection.InvokeAsync("Pointer", "down", 200.0, 110.0, "left", 1, 1, 0);
+        await connection.InvokeAsync("Pointer", "up", 200.0, 110.0, "left", 0, 1, 0);
+
+        var timeline = await Eventually.ValueAsync(
+            async () => (await service.Http.GetFromJsonAsync<SessionTimelineDto>($"/api/history/sessions/{session.Id}"))!,
+            t => t.Entries.Count(e => e is { Kind: "action", Title: "click" }) == 2, "both clicks in the history", TimeSpan.FromSeconds(20),
+            t => string.Join(" | ", t.Entries.Select(e => $"{e.Kind}:{e.Title}:{e.Detail}")));
+        await connection.DisposeAsync();
+        await service.Http.DeleteAsync($"/api/sessions/{session.Id}");
+
+        var clicks = timeline.Entries.Where(e => e is { Kind: "action", Title: "click" }).Select(e => e.Detail).ToList();
+        Assert.Equal(["input#pw", "button#go \"Go on\""], clicks);
+    }
+
+    [Fact]
     public async Task Timeline_JoinsNavigationsAndActions_InOrder_WithoutTypedText()
     {
         var first = service.Pages.Page("/history/first", Page);

@@ -203,11 +203,12 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
     }
 
     [Fact]
-    public async Task WindowThatHidesPartOfTheView_GrowsUntilFramesShowTheWholeViewport()
+    public async Task WindowMadeShorter_FramesStillShowTheWholeViewport()
     {
-        // Measured in full runs: Chromium's headless window now and then keeps 87 px of browser chrome inside the
-        // size Playwright gives it, and the screencast then shows a view that much shorter than the page's viewport.
-        // A window made 87 px too short stands in for it here.
+        // Measured in full runs while Playwright sized the windows: Chromium's headless window now and then kept 87 px of
+        // browser chrome inside the size it was given, and the screencast showed a view that much shorter than the
+        // page's viewport. The page's size now comes from the metrics override alone; a window made 87 px too short
+        // stands in for that case, and the view must be (or become again, when the window is grown) the whole viewport.
         var session = await CreateSessionAsync(service.Pages.Page("/hub/window", "<!doctype html><title>window</title><h1>whole</h1>"));
         await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.Id);
         await viewer.NextFrameAsync();
@@ -215,10 +216,6 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         var tab = browserSession.ActiveTab;
 
         await browserSession.Lease.Browser.ResizeWindowByAsync(tab.Handle.TargetId, 0, -87);
-        await tab.Page.EvaluateAsync("() => document.body.style.background = '#eee'");
-
-        await Eventually.ValueAsync(
-            () => viewer.NextFrameAsync(), f => f.ViewportHeight < 720, "a frame of the shortened view", TimeSpan.FromSeconds(10));
         var whole = await Eventually.ValueAsync(
             async () =>
             {

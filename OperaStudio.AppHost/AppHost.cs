@@ -29,10 +29,15 @@ var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNa
     // The key that encrypts the Data Protection keys stored in PostgreSQL is kept outside it, in the data directory
     // (the service creates the file on its first start).
     .WithEnvironment("DataProtection__KeyFile", settings.DataProtectionKeyFile)
+    .WithEnvironment("Auth__ServiceKey", settings.ServiceKey)
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)
-    .WithOperatorCommands();
+    .WithOperatorCommands(settings);
+if (settings.AdminToken is { } adminToken)
+{
+    browser.WithEnvironment("Auth__AdminToken", adminToken);
+}
 
 builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: settings.WebPort, isProxied: false)
@@ -41,6 +46,7 @@ builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => proje
     .WithAppLinks()
     .WithHttpHealthCheck("/health")
     .WithPortCheck(settings.WebPort, "OPERA_WEB_PORT")
+    .WithEnvironment("Auth__ServiceKey", settings.ServiceKey)
     // No WaitFor(browser): the web app starts beside it (it says so while the browser service is not there yet).
     .WithReference(browser);
 

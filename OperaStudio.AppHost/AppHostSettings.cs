@@ -7,9 +7,11 @@ namespace OperaStudio.AppHost;
 /// The AppHost's own settings, from appsettings.json, the environment and the command line: <c>OPERA_WEB_PORT</c>
 /// (5080), <c>OPERA_DATA_DIR</c> (the repository's <c>.data</c>), <c>OPERA_USE_CONTAINERS</c> (true, false, or unset:
 /// use containers when a container runtime answers), and the browser service's <c>DataProtection:KeyFile</c> (under
-/// the data directory unless configured).
+/// the data directory unless configured), and <c>Auth:ServiceKey</c> (the key the web app signs whom it acts for with,
+/// shared with the browser service; a new one each start unless configured) and <c>Auth:AdminToken</c> (optional).
 /// </summary>
-internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile)
+internal sealed record AppHostSettings(
+    int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile, string ServiceKey, string? AdminToken, string AdminUserName)
 {
     public const int DefaultWebPort = 5080;
 
@@ -28,8 +30,15 @@ internal sealed record AppHostSettings(int WebPort, string DataDirectory, bool U
         var keyFile = configuration["DataProtection:KeyFile"] is { Length: > 0 } configuredKey
             ? configuredKey
             : Path.Combine(dataDirectory, "keys", "data-protection-key.pfx");
+        // Signed identities live minutes and nothing stored depends on the key: a fresh one per start is enough for
+        // one machine. Nodes of a cluster share a configured one.
+        var serviceKey = configuration["Auth:ServiceKey"] is { Length: > 0 } configuredServiceKey
+            ? configuredServiceKey
+            : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         return new AppHostSettings(
-            configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers, Path.GetFullPath(keyFile));
+            configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers, Path.GetFullPath(keyFile),
+            serviceKey, configuration["Auth:AdminToken"] is { Length: > 0 } adminToken ? adminToken : null,
+            configuration["Auth:Admin:UserName"] is { Length: > 0 } adminName ? adminName : "admin");
     }
 }
 

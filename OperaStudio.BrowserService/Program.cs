@@ -2,6 +2,7 @@ using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.History;
+using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Operations;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Streaming;
@@ -9,6 +10,7 @@ using OperaStudio.BrowserService.Streaming;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddCallerIdentity();
 builder.AddDataStores();
 builder.AddUrlPolicy();
 builder.AddBrowsers();
@@ -27,6 +29,8 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 });
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();
 app.MapHistoryApi();

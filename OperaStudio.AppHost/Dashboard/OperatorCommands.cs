@@ -1,3 +1,5 @@
+using OperaStudio.BrowserService.Contracts;
+
 namespace OperaStudio.AppHost.Dashboard;
 
 internal static class OperatorCommands
@@ -6,7 +8,7 @@ internal static class OperatorCommands
     /// Buttons on the browser service in the dashboard: drain the node (it stops taking new sessions and reports
     /// not-ready, while the sessions it holds go on) and take sessions again.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> browser) =>
+    public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> browser, AppHostSettings settings) =>
         browser
             .WithHttpCommand("/api/operations/drain", "Drain", commandOptions: new HttpCommandOptions
             {
@@ -14,13 +16,22 @@ internal static class OperatorCommands
                 IconName = "ArrowExit",
                 ConfirmationMessage = "Drain the browser service? New sessions will be refused until you resume it.",
                 Method = HttpMethod.Post,
+                PrepareRequest = context => SignAsAdministrator(context, settings),
             })
             .WithHttpCommand("/api/operations/drain", "Resume", commandOptions: new HttpCommandOptions
             {
                 Description = "Take new sessions again after a drain.",
                 IconName = "Play",
                 Method = HttpMethod.Delete,
+                PrepareRequest = context => SignAsAdministrator(context, settings),
             });
+
+    /// <summary>The operations API is the administrator's; the dashboard's buttons act as them.</summary>
+    private static Task SignAsAdministrator(HttpCommandRequestContext context, AppHostSettings settings)
+    {
+        context.Request.Headers.Add(CallerSignature.Header, CallerSignature.Sign(settings.AdminUserName, DateTimeOffset.UtcNow.AddMinutes(5), settings.ServiceKey));
+        return Task.CompletedTask;
+    }
 
     /// <summary>The web app's links in the dashboard: the app itself and its operations view.</summary>
     public static IResourceBuilder<ProjectResource> WithAppLinks(this IResourceBuilder<ProjectResource> web) =>

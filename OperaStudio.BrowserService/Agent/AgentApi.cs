@@ -5,6 +5,7 @@ using OperaStudio.BrowserService.Agent.Safety;
 using OperaStudio.BrowserService.Agent.Tools;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Identity;
 
 namespace OperaStudio.BrowserService.Agent;
 
@@ -20,7 +21,7 @@ public static class AgentApi
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
-        var session = app.MapGroup("/api/sessions/{id}").WithTags("Agent").AddEndpointFilter(RestoreSessionAsync);
+        var session = app.MapGroup("/api/sessions/{id}").WithTags("Agent").RequireSessionAccess().AddEndpointFilter(RestoreSessionAsync);
         session.MapPost("/actions", RunActionAsync);
 
         session.MapGet("/agent", GetState);

@@ -6,6 +6,7 @@ using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Data.Records;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Identity;
 
 namespace OperaStudio.BrowserService.History;
 
@@ -19,26 +20,29 @@ public static class HistoryApi
 
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        var history = app.MapGroup("/api/history").WithTags("History");
+        var history = app.MapGroup("/api/history").WithTags("History").RequireSessionAccess();
         history.MapGet("/sessions", ListSessionsAsync);
         history.MapGet("/sessions/{id}", GetTimelineAsync);
         return app;
     }
 
     private static async Task<Results<Ok<PastSessionsPageDto>, ProblemHttpResult>> ListSessionsAsync(
-        IDbContextFactory<OperaDbContext> factory, SessionManager sessions, int? skip, int? take, CancellationToken cancellationToken)
+        IDbContextFactory<OperaDbContext> factory, SessionManager sessions, HttpContext http, int? skip, int? take, CancellationToken cancellationToken)
     {
         try
         {
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
-            var total = await db.Sessions.CountAsync(cancellationToken);
-            var records = await db.Sessions.AsNoTracking().Include(s => s.Tabs)
+            // The caller's own sessions; the administrator's list has everyone's.
+            var caller = Callers.Name(http.User);
+            var mine = Callers.IsAdmin(http.User) ? db.Sessions.AsNoTracking() : db.Sessions.AsNoTracking().Where(s => s.Owner == caller);
+            var total = await mine.CountAsync(cancellationToken);
+            var records = await mine.Include(s => s.Tabs)
                 .OrderByDescending(s => s.LastActivityAt)
                 .Skip(Math.Max(0, skip ?? 0)).Take(Math.Clamp(take ?? 50, 1, 200))
                 .ToListAsync(cancellationToken);
             var listed = records.Select(r => ToDto(r, sessions)).ToList();
             // Sessions of this node so new that their first save has not happened yet belong on the first page too.
-            var live = sessions.All;
+            var live = sessions.All.Where(s => SessionAccess.Lists(http.User, s.Owner)).ToList();
             var liveIds = live.Select(l => l.Id).ToList();
             var known = await db.Sessions.AsNoTracking().Where(r => liveIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
             var unsaved = live.Where(l => !known.Contains(l.Id)).Select(ToDto).ToList();

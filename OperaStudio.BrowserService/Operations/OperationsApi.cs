@@ -7,6 +7,7 @@ using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Identity;
 
 namespace OperaStudio.BrowserService.Operations;
 
@@ -20,7 +21,8 @@ public static class OperationsApi
 
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        var operations = app.MapGroup("/api/operations").WithTags("Operations");
+        // A node's figures and its drain switch are the operator's.
+        var operations = app.MapGroup("/api/operations").WithTags("Operations").RequireAuthorization(Callers.AdminRole);
         operations.MapGet("", GetAsync);
         // Drain: no new sessions here (health not ready) while the sessions this node holds go on; DELETE resumes.
         operations.MapPost("/drain", (SessionManager sessions) => SetDraining(sessions, true));

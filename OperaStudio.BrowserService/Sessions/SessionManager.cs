@@ -6,6 +6,7 @@ using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions.Persistence;
 using OperaStudio.BrowserService.Sessions.Registry;
+using OperaStudio.BrowserService.Identity;
 
 namespace OperaStudio.BrowserService.Sessions;
 
@@ -36,11 +37,15 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     private Task _sweeper = Task.CompletedTask;
     private Task? _stopped;
 
+    /// <summary>The operator (and automation with the admin token): not limited per user; node and cluster limits still hold.</summary>
+    private readonly string _administrator;
+
     public SessionManager(
         BrowserPool pool, UrlGuard guard, SessionSaver saver, SessionStateStore store, SessionRegistry registry,
-        HistoryRecorder history, BrowserServiceMetrics metrics, IOptions<SessionOptions> options, TimeProvider time,
-        ILogger<SessionManager> logger)
+        HistoryRecorder history, BrowserServiceMetrics metrics, IOptions<SessionOptions> options, IOptions<AuthOptions> auth,
+        TimeProvider time, ILogger<SessionManager> logger)
     {
+        _administrator = auth.Value.Admin.UserName;
         _history = history;
         _metrics = metrics;
         _pool = pool;
@@ -367,7 +372,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
             throw new SessionLimitException($"Opera Studio runs its maximum of {_options.MaxSessionsGlobal} sessions. Retry shortly.", retryAfter);
         }
 
-        if (owner is not null && live.Count(s => s.Owner == owner) >= _options.MaxSessionsPerUser)
+        if (owner is not null && owner != _administrator && live.Count(s => s.Owner == owner) >= _options.MaxSessionsPerUser)
         {
             throw new SessionLimitException(
                 $"You already have {_options.MaxSessionsPerUser} live sessions. Close one to open another.", retryAfter);

@@ -4,6 +4,7 @@ using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data.Records;
 using OperaStudio.BrowserService.History;
+using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Sessions.Registry;
 
 namespace OperaStudio.BrowserService.Sessions;
@@ -16,7 +17,7 @@ public static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
+        var sessions = app.MapGroup("/api/sessions").WithTags("Sessions").RequireSessionAccess();
         sessions.MapPost("/", CreateSessionAsync);
         sessions.MapGet("/", ListSessions);
         sessions.MapGet("/{id}", GetSession);
@@ -77,16 +78,16 @@ public static class SessionsApi
         }
     }
 
-    /// <summary>Every live session in the cluster, from the Redis registry; this node's own when Redis is down.</summary>
+    /// <summary>The caller's live sessions in the cluster (every one for the administrator), from the Redis registry; this node's own when Redis is down.</summary>
     private static async Task<Ok<IReadOnlyList<SessionDto>>> ListSessions(SessionManager manager, SessionRegistry registry, HttpContext http)
     {
         if (await registry.ListAsync() is { } registered)
         {
-            return TypedResults.Ok<IReadOnlyList<SessionDto>>(registered.Select(r => r.Session).ToList());
+            return TypedResults.Ok<IReadOnlyList<SessionDto>>(registered.Where(r => SessionAccess.Lists(http.User, r.Owner)).Select(r => r.Session).ToList());
         }
 
         http.Response.Headers.Warning = "199 - \"The session registry (Redis) is unreachable; listing only this node's sessions.\"";
-        return TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Select(s => s.ToDto()).ToList());
+        return TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Where(s => SessionAccess.Lists(http.User, s.Owner)).Select(s => s.ToDto()).ToList());
     }
 
     private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> GetSession(string id, SessionManager manager, HttpContext http, CancellationToken cancellationToken)
@@ -391,9 +392,8 @@ public static class SessionsApi
             sessionId, tabId, http.Request.Headers[ApiHeaders.Actor] == ApiHeaders.HumanActor ? Actor.Human : Actor.Api, kind, target, outcome,
             detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
 
-    /// <summary>Who the caller says it is (an <c>X-Opera-User</c> header; the web app has no sign-in yet and sends none), for per-user limits.</summary>
-    private static string? Owner(HttpContext http) =>
-        http.Request.Headers["X-Opera-User"].ToString().Trim() is { Length: > 0 and <= 128 } owner ? owner : null;
+    /// <summary>The session's owner: the signed-in caller (see <see cref="CallerAuthenticationHandler"/>), whom per-user limits count.</summary>
+    private static string Owner(HttpContext http) => Callers.Name(http.User);
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

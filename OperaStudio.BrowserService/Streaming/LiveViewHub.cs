@@ -8,6 +8,7 @@ using OperaStudio.BrowserService.Data.Records;
 using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Identity;
 
 namespace OperaStudio.BrowserService.Streaming;
 
@@ -17,8 +18,8 @@ namespace OperaStudio.BrowserService.Streaming;
 /// with a HubException and never reaches the browser, and the session is untouched.
 /// </summary>
 internal sealed class LiveViewHub(
-    LiveViews views, SessionManager sessions, IOptions<StreamingOptions> options, AgentSessions agents, HistoryRecorder history,
-    BrowserServiceMetrics metrics)
+    LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
+    HistoryRecorder history, BrowserServiceMetrics metrics)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -33,6 +34,13 @@ internal sealed class LiveViewHub(
     public async Task<SessionDto> Join(string sessionId)
     {
         await LeaveAsync();
+        var notFound = $"There is no live session '{sessionId}'. It ended, or never existed.";
+        // Someone else's session is answered as one that does not exist, before anything (a restore) is done with it.
+        if (Context.User is not { } user || !await access.AllowsAsync(user, sessionId, Context.ConnectionAborted))
+        {
+            throw new HubException(notFound);
+        }
+
         BrowserSession? session;
         try
         {
@@ -44,7 +52,7 @@ internal sealed class LiveViewHub(
         }
 
         var stream = (session is null ? null : views.Find(sessionId))
-            ?? throw new HubException($"There is no live session '{sessionId}'. It ended, or never existed.");
+            ?? throw new HubException(notFound);
         Context.Items[StreamKey] = stream;
         await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
         await stream.AddViewerAsync(Context.ConnectionId);
@@ -76,6 +84,12 @@ internal sealed class LiveViewHub(
 
         stream.Session.Touch();
         metrics.InputEvent();
+        if (cdpType == "mousePressed")
+        {
+            // Before the press is sent, so the history waits for the page's report of it rather than finding it.
+            history.Click(stream.Session, x, y);
+        }
+
         stream.Dispatch(new InputCommand("Input.dispatchMouseEvent", new()
         {
             ["type"] = cdpType,
@@ -86,10 +100,6 @@ internal sealed class LiveViewHub(
             ["clickCount"] = clickCount,
             ["modifiers"] = modifiers,
         }, IsMouseMove: cdpType == "mouseMoved"));
-        if (cdpType == "mousePressed")
-        {
-            history.Click(stream.Session, x, y);
-        }
     }
 
     public void Wheel(double x, double y, double deltaX, double deltaY, int modifiers)

@@ -26,6 +26,7 @@ public sealed class BrowserServiceHost : IAsyncDisposable
         _factory = factory;
         BaseAddress = ServerAddress(factory.Services);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        Http.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
     }
 
     public Uri BaseAddress { get; }
@@ -49,7 +50,9 @@ public sealed class BrowserServiceHost : IAsyncDisposable
                 .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString)
                 .UseSetting("UrlPolicy:AllowedHosts:0", allowedHost)
                 .UseSetting("Browsers:WarmContexts", "2")
-                .UseSetting("Sessions:MaxSessions", "40");
+                .UseSetting("Sessions:MaxSessions", "40")
+                .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
+                .UseSetting("Auth:AdminToken", TestIdentity.AdminToken);
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 web.UseSetting(key, value);

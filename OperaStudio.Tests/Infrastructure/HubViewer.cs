@@ -55,11 +55,24 @@ public sealed class HubViewer : IAsyncDisposable
     /// <summary>The session's end as the hub announced it: why, and whether joining again restores it.</summary>
     public Task<(string Reason, bool Restorable)> Ended => _ended.Task;
 
-    /// <summary>A started hub connection with no handlers, for tests that handle (or withhold) acknowledgements themselves.</summary>
-    public static async Task<HubConnection> OpenConnectionAsync(Uri origin)
+    /// <summary>
+    /// A started hub connection with no handlers, for tests that handle (or withhold) acknowledgements themselves. It
+    /// acts as the administrator (the fixtures' token) unless <paramref name="signedIdentity"/> says whom it is for.
+    /// </summary>
+    public static async Task<HubConnection> OpenConnectionAsync(Uri origin, string? signedIdentity = null)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(origin, Path))
+            .WithUrl(new Uri(origin, Path), options =>
+            {
+                if (signedIdentity is null)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(TestIdentity.AdminToken);
+                }
+                else
+                {
+                    options.Headers[BrowserService.Contracts.CallerSignature.Header] = signedIdentity;
+                }
+            })
             .AddMessagePackProtocol()
             .Build();
         await connection.StartAsync();

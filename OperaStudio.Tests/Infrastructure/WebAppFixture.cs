@@ -65,6 +65,7 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : WebAppFixture
             .UseEnvironment("Development")
             .ConfigureLogging(logging => TestLogs.AddTo(logging, $"web-{Environment.ProcessId}"))
             .UseSetting("Logging:LogLevel:Default", "Warning")
+            .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
             .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
         // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

@@ -171,7 +171,7 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
     {
         owner = user;
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = JsonContent.Create(new { }) };
-        request.Headers.Add("X-Opera-User", user);
+        request.Headers.Add(CallerSignature.Header, TestIdentity.SignedFor(user));
         return host.Http.SendAsync(request);
     }
 

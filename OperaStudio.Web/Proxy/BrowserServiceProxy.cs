@@ -1,6 +1,9 @@
+using OperaStudio.BrowserService.Contracts;
 using OperaStudio.ServiceDefaults;
+using OperaStudio.Web.Identity;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
 
 namespace OperaStudio.Web.Proxy;
 
@@ -37,6 +40,15 @@ public static class BrowserServiceProxy
         builder.Services.AddSingleton<SameOriginGuard>();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
+            .AddTransforms(transforms => transforms.AddRequestTransform(context =>
+            {
+                // Whom the web app acts for, signed; never what the caller claims (a forged identity header is dropped).
+                var headers = context.ProxyRequest.Headers;
+                headers.Remove(CallerSignature.Header);
+                headers.Remove("X-Opera-User");
+                headers.Add(CallerSignature.Header, context.HttpContext.RequestServices.GetRequiredService<ServiceIdentity>().Sign());
+                return ValueTask.CompletedTask;
+            }))
             .AddServiceDiscoveryDestinationResolver();
         return builder;
     }

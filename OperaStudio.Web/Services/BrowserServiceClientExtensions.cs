@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using OperaStudio.Web.Identity;
 using OperaStudio.BrowserService.Contracts;
 using Polly;
 
@@ -13,6 +15,13 @@ public static class BrowserServiceClientExtensions
     /// </summary>
     public static IServiceCollection AddBrowserServiceClient(this IServiceCollection services)
     {
+        services.AddOptions<WebAuthOptions>().BindConfiguration(WebAuthOptions.SectionName)
+            .Validate(o => o.ServiceKey.Length >= CallerSignature.MinimumKeyLength,
+                $"Auth:ServiceKey must be the browser service's key (at least {CallerSignature.MinimumKeyLength} characters): the web app signs whom it acts for with it. The AppHost sets it.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ServiceIdentity>();
+        services.AddTransient<ServiceIdentityHandler>();
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but it is the way to opt one client out of the defaults.
         services.AddHttpClient<BrowserServiceClient>(http =>
             {
@@ -21,6 +30,7 @@ public static class BrowserServiceClientExtensions
                 // Everything this client does, a person did in the UI: the history logs it as theirs.
                 http.DefaultRequestHeaders.Add(ApiHeaders.Actor, ApiHeaders.HumanActor);
             })
+            .AddHttpMessageHandler<ServiceIdentityHandler>()
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("browser-service", pipeline =>
             {

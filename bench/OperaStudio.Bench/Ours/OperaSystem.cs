@@ -56,6 +56,9 @@ public sealed partial class OperaSystem : IAsyncDisposable
 
     public static string MarkerFor(string dataDirectory) => $"OPERA_DATA_DIR={dataDirectory}";
 
+    /// <summary>A token made for this run of the bench.</summary>
+    private static readonly string AdminToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
     /// <summary>
     /// Starts the system with the bench's <paramref name="settings"/> (as <c>Section__Key</c> variables) and data folder,
     /// logs into <paramref name="logPath"/>, and returns once both services are healthy and the warm pool holds
@@ -72,6 +75,8 @@ public sealed partial class OperaSystem : IAsyncDisposable
             ["OPERA_WEB_PORT"] = Signals.FreePort().ToString(),
             ["OPERA_USE_CONTAINERS"] = "false",
             ["NO_COLOR"] = "1",
+            // The bench calls the service directly too (no web app in the way): as the administrator, with its token.
+            ["Auth__AdminToken"] = AdminToken,
         };
 
         // The dashboard's three ports, free ones (not a developer's running AppHost's): configuration of the AppHost alone.
@@ -117,6 +122,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
             system.Service = app.GetEndpoint(ResourceNames.BrowserService, "http");
             system.WebHttp = new HttpClient { BaseAddress = system.Web, Timeout = TimeSpan.FromSeconds(60) };
             system.ServiceHttp = new HttpClient { BaseAddress = system.Service, Timeout = TimeSpan.FromSeconds(60) };
+            system.ServiceHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
             await system.WaitForWarmAsync(expectedWarm, TimeSpan.FromMinutes(2));
             return system;
         }

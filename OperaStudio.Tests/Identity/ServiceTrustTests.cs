@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.ServiceDefaults;
 using OperaStudio.Tests.Infrastructure;
 
 namespace OperaStudio.Tests.Identity;
@@ -114,6 +117,21 @@ public sealed class ServiceTrustTests(BrowserServiceFixture service)
 
         using var closed = await asAlice.DeleteAsync($"/api/sessions/{id}");
         Assert.Equal(HttpStatusCode.NoContent, closed.StatusCode);
+    }
+
+    [Fact]
+    public void WithoutAServiceKey_TheServiceDoesNotStart_AndSaysWhy()
+    {
+        // Anyone who reaches its port could act as anyone otherwise; the AppHost always gives it one.
+        var deadPort = Signals.FreePort();
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Browsers:WarmContexts", "0")
+            .UseSetting("Auth:ServiceKey", "too-short")
+            .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", $"127.0.0.1:{deadPort}")
+            .UseSetting($"ConnectionStrings:{ResourceNames.Database}", $"Host=127.0.0.1;Port={deadPort};Database=none;Username=opera;Password=x"));
+
+        var refused = Assert.ThrowsAny<OptionsValidationException>(() => factory.CreateClient());
+        Assert.Contains("Auth:ServiceKey must be at least 32 characters", refused.Message, StringComparison.Ordinal);
     }
 
     private async Task AssertRefusedAsync((string Name, string Value) header)

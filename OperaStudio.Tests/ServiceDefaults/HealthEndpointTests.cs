@@ -55,6 +55,7 @@ public sealed class HealthEndpointTests(DataStoresFixture stores)
     private static WebApplicationFactory<Program> CreateBrowserService(string redisConnectionString, string databaseConnectionString) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseSetting("Browsers:WarmContexts", "0")
+            .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
             .UseSetting($"ConnectionStrings:{ResourceNames.Redis}", redisConnectionString)
             .UseSetting($"ConnectionStrings:{ResourceNames.Database}", databaseConnectionString));
 

@@ -91,8 +91,9 @@ public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixtur
         // History is written in the background: read until the last things done are there.
         var timeline = await Eventually.ValueAsync(
             async () => (await service.Http.GetFromJsonAsync<SessionTimelineDto>($"/api/history/sessions/{session.Id}"))!,
-            t => t.Entries.Any(e => e.Title == "Second page") && t.Entries.Any(e => e.Title == "type"),
-            "the navigation and the typing in the history", TimeSpan.FromSeconds(20),
+            t => t.Entries.Any(e => e.Title == "Second page") && t.Entries.Any(e => e.Title == "type") && t.Entries.Count(e => e.Title == "click") == 2,
+            "the navigation, the typing and both clicks in the history (a click is written once the page has said what it landed on)",
+            TimeSpan.FromSeconds(30),
             t => string.Join(" | ", t.Entries.Select(e => $"{e.Kind}:{e.Title}")));
 
         await connection.DisposeAsync();

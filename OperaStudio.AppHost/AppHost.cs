@@ -30,6 +30,7 @@ var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNa
     // (the service creates the file on its first start).
     .WithEnvironment("DataProtection__KeyFile", settings.DataProtectionKeyFile)
     .WithEnvironment("Auth__ServiceKey", settings.ServiceKey)
+    .WithEnvironment("Auth__Admin__UserName", settings.AdminUserName)
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)
@@ -39,7 +40,7 @@ if (settings.AdminToken is { } adminToken)
     browser.WithEnvironment("Auth__AdminToken", adminToken);
 }
 
-builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => project.ExcludeLaunchProfile = true)
+var web = builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => project.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: settings.WebPort, isProxied: false)
     .WithProjectDefaults()
     .WithExternalHttpEndpoints()
@@ -47,8 +48,16 @@ builder.AddProject<Projects.OperaStudio_Web>(ResourceNames.Web, project => proje
     .WithHttpHealthCheck("/health")
     .WithPortCheck(settings.WebPort, "OPERA_WEB_PORT")
     .WithEnvironment("Auth__ServiceKey", settings.ServiceKey)
+    .WithEnvironment("Auth__Admin__UserName", settings.AdminUserName)
+    // Accounts live in the same database; the sign-in cookies' keys are encrypted with the same key file.
+    .WithEnvironment("DataProtection__KeyFile", settings.DataProtectionKeyFile)
+    .WithReference(database).WaitFor(database)
     // No WaitFor(browser): the web app starts beside it (it says so while the browser service is not there yet).
     .WithReference(browser);
+if (settings.AdminPassword is { } adminPassword)
+{
+    web.WithEnvironment("Auth__Admin__Password", adminPassword);
+}
 
 builder.AddStartupReport();
 builder.AddOrderedShutdown();

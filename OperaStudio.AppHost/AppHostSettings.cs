@@ -8,10 +8,12 @@ namespace OperaStudio.AppHost;
 /// (5080), <c>OPERA_DATA_DIR</c> (the repository's <c>.data</c>), <c>OPERA_USE_CONTAINERS</c> (true, false, or unset:
 /// use containers when a container runtime answers), and the browser service's <c>DataProtection:KeyFile</c> (under
 /// the data directory unless configured), and <c>Auth:ServiceKey</c> (the key the web app signs whom it acts for with,
-/// shared with the browser service; a new one each start unless configured) and <c>Auth:AdminToken</c> (optional).
+/// shared with the browser service; a new one each start unless configured), <c>Auth:AdminToken</c> (optional), and
+/// the first administrator's <c>Auth:Admin:UserName</c> and <c>Auth:Admin:Password</c> (unset: the web app generates
+/// one on the first start and writes it to its log).
 /// </summary>
 internal sealed record AppHostSettings(
-    int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile, string ServiceKey, string? AdminToken, string AdminUserName)
+    int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile, string ServiceKey, string? AdminToken, string AdminUserName, string? AdminPassword)
 {
     public const int DefaultWebPort = 5080;
 
@@ -38,7 +40,8 @@ internal sealed record AppHostSettings(
         return new AppHostSettings(
             configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers, Path.GetFullPath(keyFile),
             serviceKey, configuration["Auth:AdminToken"] is { Length: > 0 } adminToken ? adminToken : null,
-            configuration["Auth:Admin:UserName"] is { Length: > 0 } adminName ? adminName : "admin");
+            configuration["Auth:Admin:UserName"] is { Length: > 0 } adminName ? adminName : "admin",
+            configuration["Auth:Admin:Password"] is { Length: > 0 } adminPassword ? adminPassword : null);
     }
 }
 

@@ -1,12 +1,14 @@
 using MudBlazor;
 using MudBlazor.Services;
 using OperaStudio.Web.Components;
+using OperaStudio.Web.Identity;
 using OperaStudio.Web.Proxy;
 using OperaStudio.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAccounts();
 builder.AddBrowserServiceProxy();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud =>
@@ -26,9 +28,13 @@ if (!app.Environment.IsDevelopment())
 
 app.UseNotFoundPage("/not-found");
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapBrowserServiceProxy();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapDefaultEndpoints();
 

@@ -50,21 +50,11 @@ public static class DataExtensions
         return builder;
     }
 
-    /// <summary>
-    /// The keys that encrypt saved cookies and storage are kept in PostgreSQL (so any node and any restart reads
-    /// them) and encrypted there with a certificate from outside the database (<see cref="KeyRingProtectionOptions"/>).
-    /// </summary>
-    private static void AddDataProtection(this WebApplicationBuilder builder)
-    {
-        var settings = builder.Configuration.GetSection(KeyRingProtectionOptions.SectionName).Get<KeyRingProtectionOptions>() ?? new();
-        var current = KeyEncryptionCertificate.LoadOrCreate(settings.KeyFile is { Length: > 0 } file ? file : KeyEncryptionCertificate.DefaultPath);
-        var previous = settings.PreviousKeyFiles.Where(path => path.Length > 0).Select(KeyEncryptionCertificate.Load);
+    /// <summary>The keys that encrypt saved cookies and storage: see <see cref="KeyRingProtection"/>.</summary>
+    private static void AddDataProtection(this WebApplicationBuilder builder) =>
         builder.Services.AddDataProtection()
             .SetApplicationName("OperaStudio")
-            .PersistKeysToDbContext<OperaDbContext>()
-            .ProtectKeysWithCertificate(current)
-            .UnprotectKeysWithAnyCertificate([current, .. previous]);
-    }
+            .PersistKeyRingTo<OperaDbContext>(builder.Configuration);
 
     /// <summary>A 5 s connect timeout instead of Npgsql's 15 s, unless the connection string chose one.</summary>
     private static string? FailFast(string? connectionString)

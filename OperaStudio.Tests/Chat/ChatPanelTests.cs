@@ -263,7 +263,7 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
         // because the agent's events come to the chat through the web app's server.
         using var created = await _web.Http.PostAsJsonAsync("/api/sessions", new { url = Pages.Page("/chat/no-hub", AgentPages.ControlsHtml).ToString() });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
-        var page = await _chromium.NewPageAsync(1440, 900);
+        var page = await _chromium.NewSignedInPageAsync(_web.BaseAddress, 1440, 900);
         await page.RouteAsync("**/hubs/**", route => route.AbortAsync());
         await page.GotoAsync(_web.Url($"/sessions/{session.Id}"));
         await Expect(page.GetByTestId("initializing")).ToBeVisibleAsync();

@@ -21,6 +21,8 @@ public sealed class AgentServiceFixture(DataStoresFixture stores, TestPageServer
 
     public HttpClient Http => Host.Http;
 
+    public string DatabaseConnectionString => Host.DatabaseConnectionString;
+
     public IServiceProvider Services => Host.Services;
 
     public SessionManager Sessions => Host.Sessions;

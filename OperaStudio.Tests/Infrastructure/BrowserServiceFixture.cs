@@ -15,6 +15,8 @@ public sealed class BrowserServiceFixture(DataStoresFixture stores, TestPageServ
 
     public HttpClient Http => Host.Http;
 
+    public string DatabaseConnectionString => Host.DatabaseConnectionString;
+
     public IServiceProvider Services => Host.Services;
 
     public SessionManager Sessions => Host.Sessions;

@@ -21,15 +21,19 @@ public sealed class BrowserServiceHost : IAsyncDisposable
 
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BrowserServiceHost(WebApplicationFactory<Program> factory)
+    private BrowserServiceHost(WebApplicationFactory<Program> factory, string databaseConnectionString)
     {
         _factory = factory;
+        DatabaseConnectionString = databaseConnectionString;
         BaseAddress = ServerAddress(factory.Services);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
         Http.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Its PostgreSQL database (a web app in front of it keeps its accounts there too).</summary>
+    public string DatabaseConnectionString { get; }
 
     public HttpClient Http { get; }
 
@@ -61,7 +65,7 @@ public sealed class BrowserServiceHost : IAsyncDisposable
         // Real Kestrel on loopback, port chosen by the OS (measured: UseKestrel(0) falls back to port 5000).
         factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();
-        return new BrowserServiceHost(factory);
+        return new BrowserServiceHost(factory, databaseConnectionString);
     }
 
     /// <summary>The address Kestrel actually bound.</summary>

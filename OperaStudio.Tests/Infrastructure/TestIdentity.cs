@@ -11,6 +11,10 @@ public static class TestIdentity
 {
     public const string ServiceKey = "tests-service-key-0123456789abcdefghijklmnopqrstuvwxyz";
     public const string AdminToken = "tests-admin-token-0123456789abcdefghij";
+    public const string AdminUserName = "admin";
+
+    /// <summary>The web app's first administrator's password (<c>Auth:Admin:Password</c>) in every test that starts one.</summary>
+    public const string AdminPassword = "tests-admin-password-0123";
 
     /// <summary>The identity header the web app would send for <paramref name="user"/>.</summary>
     public static string SignedFor(string user, TimeSpan? lifetime = null) =>

@@ -32,15 +32,19 @@ public class WebAppFixture<TService>(TService service) : IAsyncLifetime, IWebApp
 
     public ValueTask InitializeAsync()
     {
-        _factory = WebAppFixture.Start(service.BaseAddress.ToString());
+        _factory = WebAppFixture.Start(service.BaseAddress.ToString(), service.DatabaseConnectionString);
         BaseAddress = BrowserServiceHost.ServerAddress(_factory.Services);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
+        // A token holder's client, as automation would call the web app's /api (the proxy passes the token on).
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
         return ValueTask.CompletedTask;
     }
 
     /// <summary>An absolute URL of the web app.</summary>
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The web app has not started.");
 
     public async ValueTask DisposeAsync()
     {
@@ -57,15 +61,20 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : WebAppFixture
 {
     /// <summary>
     /// A web app whose browser service is at <paramref name="browserService"/> (any address, even one where nothing
-    /// listens, to see how the UI copes). The caller disposes it; its address is <see cref="BrowserServiceHost.ServerAddress"/>.
+    /// listens, to see how the UI copes), with its accounts in <paramref name="database"/> (whose administrator is
+    /// <see cref="TestIdentity.AdminUserName"/> with <see cref="TestIdentity.AdminPassword"/>). The caller disposes
+    /// it; its address is <see cref="BrowserServiceHost.ServerAddress"/>.
     /// </summary>
-    public static WebApplicationFactory<web::Program> Start(string browserService)
+    public static WebApplicationFactory<web::Program> Start(string browserService, string database)
     {
         var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
             .UseEnvironment("Development")
             .ConfigureLogging(logging => TestLogs.AddTo(logging, $"web-{Environment.ProcessId}"))
             .UseSetting("Logging:LogLevel:Default", "Warning")
             .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
+            .UseSetting("Auth:Admin:UserName", TestIdentity.AdminUserName)
+            .UseSetting("Auth:Admin:Password", TestIdentity.AdminPassword)
+            .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
             .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
         // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -85,6 +94,9 @@ public interface IServiceUnderTest
     SessionManager Sessions { get; }
 
     TestPageServer Pages { get; }
+
+    /// <summary>Its database, where the web app in front of it keeps its accounts.</summary>
+    string DatabaseConnectionString { get; }
 }
 
 /// <summary>A web app the UI tests drive, and the sessions of the browser service behind it.</summary>
@@ -92,7 +104,7 @@ public interface IWebAppUnderTest
 {
     Uri BaseAddress { get; }
 
-    /// <summary>A client of the web app (its proxy passes <c>/api</c> to the browser service).</summary>
+    /// <summary>A client of the web app with the administrator's token (its proxy passes <c>/api</c> to the browser service).</summary>
     HttpClient Http { get; }
 
     SessionManager Sessions { get; }

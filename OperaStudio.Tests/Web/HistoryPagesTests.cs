@@ -21,7 +21,7 @@ public sealed class HistoryPagesTests(WebAppFixture web, ChromiumFixture chromiu
             return response.IsSuccessStatusCode
                 && (await response.Content.ReadFromJsonAsync<SessionTimelineDto>())!.Entries.Any(e => e.Title == "Remembered page");
         }, "the navigation to be recorded");
-        var page = await chromium.NewPageAsync(1280, 800);
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800);
 
         await page.GotoAsync(web.Url("/history"));
         var row = page.Locator($"[data-testid=history-session][data-session-id='{session.Id}']");

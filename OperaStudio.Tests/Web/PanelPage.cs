@@ -50,13 +50,7 @@ public sealed class PanelPage : IAsyncDisposable
         using var response = await web.Http.PostAsJsonAsync("/api/sessions", new { url = url?.ToString() });
         response.EnsureSuccessStatusCode();
         var session = (await response.Content.ReadFromJsonAsync<SessionDto>())!;
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            DeviceScaleFactor = deviceScaleFactor,
-        });
-        context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, width, height, deviceScaleFactor);
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.BaseAddress.ToString().TrimEnd('/') });
         var panel = new PanelPage(web, page, session.Id);
         page.WebSocket += (_, socket) => panel.WebSockets.Add(socket.Url);

@@ -23,7 +23,7 @@ public sealed class SameOriginTests(WebAppFixture web, ChromiumFixture chromium)
     {
         var hub = new UriBuilder(web.BaseAddress) { Scheme = "ws", Path = "/hubs/live" }.Uri.ToString();
         var otherSite = web.Service.Pages.Page("/origin/attacker", "<!doctype html><title>Another site</title>");
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress);
         try
         {
             await page.GotoAsync(web.Url("/sessions"));

@@ -88,7 +88,7 @@ public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium)
         // The sessions list, with a second session for company.
         using var other = await web.Http.PostAsJsonAsync("/api/sessions", new { url = docs.ToString() });
         var otherSession = (await other.Content.ReadFromJsonAsync<SessionDto>())!;
-        var list = await chromium.NewPageAsync(width, height);
+        var list = await chromium.NewSignedInPageAsync(web.BaseAddress, width, height);
         await list.GotoAsync(web.Url("/sessions"));
         await Expect(list.Locator($"[data-session-id='{otherSession.Id}']")).ToBeVisibleAsync();
         await Task.Delay(300);
@@ -102,7 +102,7 @@ public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium)
         await panel.Page.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"ended-{width}x{height}.png") });
 
         // The panel before its first frame (the hub is unreachable from this viewer).
-        var waiting = await chromium.NewPageAsync(width, height);
+        var waiting = await chromium.NewSignedInPageAsync(web.BaseAddress, width, height);
         await waiting.RouteAsync("**/hubs/**", route => route.AbortAsync());
         using (var third = await web.Http.PostAsJsonAsync("/api/sessions", new { }))
         {
@@ -114,12 +114,15 @@ public sealed class ScreenshotTests(WebAppFixture web, ChromiumFixture chromium)
         }
 
         // Home, when the browser service cannot be reached.
-        await using (var lonely = WebAppFixture.Start("http://127.0.0.1:9"))
+        await using (var lonely = WebAppFixture.Start("http://127.0.0.1:9", web.Service.DatabaseConnectionString))
         {
-            await waiting.GotoAsync(new Uri(BrowserServiceHost.ServerAddress(lonely.Services), "/").ToString());
-            await Expect(waiting.GetByTestId("start-failed")).ToBeVisibleAsync();
+            var lonelyAddress = BrowserServiceHost.ServerAddress(lonely.Services);
+            var home = await chromium.NewSignedInPageAsync(lonelyAddress, width, height);
+            await home.GotoAsync(new Uri(lonelyAddress, "/").ToString());
+            await Expect(home.GetByTestId("start-failed")).ToBeVisibleAsync();
             await Task.Delay(300);
-            await waiting.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"home-unreachable-{width}x{height}.png") });
+            await home.ScreenshotAsync(new() { Path = Path.Combine(Folder!, $"home-unreachable-{width}x{height}.png") });
+            await home.Context.CloseAsync();
         }
 
         await waiting.Context.CloseAsync();

@@ -13,7 +13,7 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
     [Fact]
     public async Task Home_CreatesASession_AndLandsOnItsPanel_ReplacingTheHistoryEntry()
     {
-        var page = await chromium.NewPageAsync(1280, 800);
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800);
         try
         {
             await page.GotoAsync(web.Url("/"));
@@ -43,7 +43,7 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
         var url = web.Service.Pages.Page("/sessions-page/listed", TestPages.Titled("Listed page"));
         using var created = await web.Http.PostAsJsonAsync("/api/sessions", new { url = url.ToString() });
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
-        var page = await chromium.NewPageAsync(1280, 800);
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800);
         try
         {
             await page.GotoAsync(web.Url("/sessions"));
@@ -77,7 +77,7 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
     [Fact]
     public async Task SessionPage_ForASessionThatIsGone_SaysSo_AndAnUnknownAddressGetsTheNotFoundPage()
     {
-        var page = await chromium.NewPageAsync(1280, 800);
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800);
         try
         {
             await page.GotoAsync(web.Url("/sessions/no-such-session"));
@@ -104,8 +104,8 @@ public sealed partial class SessionsPagesTests(WebAppFixture web, ChromiumFixtur
         probe.Start();
         var deadAddress = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}";
         probe.Stop();
-        await using var lonely = WebAppFixture.Start(deadAddress);
-        var page = await chromium.NewPageAsync(1280, 800);
+        await using var lonely = WebAppFixture.Start(deadAddress, web.Service.DatabaseConnectionString);
+        var page = await chromium.NewSignedInPageAsync(BrowserServiceHost.ServerAddress(lonely.Services), 1280, 800);
         try
         {
             await page.GotoAsync(new Uri(BrowserServiceHost.ServerAddress(lonely.Services), "/").ToString());

@@ -42,11 +42,17 @@ public static class BrowserServiceProxy
             .LoadFromMemory(routes, clusters)
             .AddTransforms(transforms => transforms.AddRequestTransform(context =>
             {
-                // Whom the web app acts for, signed; never what the caller claims (a forged identity header is dropped).
+                // Whom the web app acts for, signed: the person signed in here, never what the caller claims (a forged
+                // identity header is dropped). Without a sign-in the request goes on as it came: a token holder's
+                // Authorization header is the service's to check, and anyone else gets its 401.
                 var headers = context.ProxyRequest.Headers;
                 headers.Remove(CallerSignature.Header);
                 headers.Remove("X-Opera-User");
-                headers.Add(CallerSignature.Header, context.HttpContext.RequestServices.GetRequiredService<ServiceIdentity>().Sign());
+                if (CurrentPerson.NameOf(context.HttpContext.User) is { } person)
+                {
+                    headers.Add(CallerSignature.Header, context.HttpContext.RequestServices.GetRequiredService<ServiceIdentity>().Sign(person));
+                }
+
                 return ValueTask.CompletedTask;
             }))
             .AddServiceDiscoveryDestinationResolver();
@@ -76,7 +82,7 @@ public static class BrowserServiceProxy
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
-        });
+        }).AllowAnonymous(); // the browser service decides: a signed person, a token, or its 401
         return app;
     }
 

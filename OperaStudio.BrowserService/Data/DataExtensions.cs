@@ -44,7 +44,9 @@ public static class DataExtensions
             .AddCheck<DatabaseHealthCheck>(ResourceNames.Database, tags: ["ready"], timeout: TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton<DatabaseInitializer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
+        // The first hosted service: Data Protection's own (added by whatever called AddDataProtection first) reads the
+        // key ring from the tables the migrations create.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(services => services.GetRequiredService<DatabaseInitializer>()));
         builder.Services.AddHealthChecks().AddCheck<DatabaseInitializer>("migrations", tags: ["ready"]);
         builder.AddDataProtection();
         return builder;

@@ -65,17 +65,28 @@ public sealed class WebAppFixture(BrowserServiceFixture service) : WebAppFixture
     /// <see cref="TestIdentity.AdminUserName"/> with <see cref="TestIdentity.AdminPassword"/>). The caller disposes
     /// it; its address is <see cref="BrowserServiceHost.ServerAddress"/>.
     /// </summary>
-    public static WebApplicationFactory<web::Program> Start(string browserService, string database)
+    public static WebApplicationFactory<web::Program> Start(
+        string browserService, string database, IReadOnlyDictionary<string, string>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
-        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host => host
-            .UseEnvironment("Development")
-            .ConfigureLogging(logging => TestLogs.AddTo(logging, $"web-{Environment.ProcessId}"))
-            .UseSetting("Logging:LogLevel:Default", "Warning")
-            .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
-            .UseSetting("Auth:Admin:UserName", TestIdentity.AdminUserName)
-            .UseSetting("Auth:Admin:Password", TestIdentity.AdminPassword)
-            .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
-            .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/')));
+        var factory = new WebApplicationFactory<web::Program>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment("Development")
+                .ConfigureLogging(logging => TestLogs.AddTo(logging, $"web-{Environment.ProcessId}"))
+                .UseSetting("Logging:LogLevel:Default", "Warning")
+                .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
+                .UseSetting("Auth:Admin:UserName", TestIdentity.AdminUserName)
+                .UseSetting("Auth:Admin:Password", TestIdentity.AdminPassword)
+                .UseSetting($"ConnectionStrings:{ResourceNames.Database}", database)
+                // Tests sign in far more often than people do; the limit itself has its own test.
+                .UseSetting("Auth:SignInAttemptsPerMinute", "1000")
+                .UseSetting($"services:{ResourceNames.BrowserService}:http:0", browserService.TrimEnd('/'));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                host.UseSetting(key, value);
+            }
+
+            configure?.Invoke(host);
+        });
         // Loopback on a free port, said explicitly: with UseKestrel(0) the host fell back to Kestrel's default :5000.
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();

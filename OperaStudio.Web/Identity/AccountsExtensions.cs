@@ -20,7 +20,6 @@ namespace OperaStudio.Web.Identity;
 public static class AccountsExtensions
 {
     public const string LoginPath = "/login";
-    public const int LoginAttemptsPerMinute = 10;
 
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -66,6 +65,12 @@ public static class AccountsExtensions
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        // The first hosted service: Data Protection's own (added by whatever called AddDataProtection first) reads the
+        // key ring from the tables this creates.
+        builder.Services.AddSingleton<AccountsInitializer>();
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(services => services.GetRequiredService<AccountsInitializer>()));
+        builder.Services.AddHealthChecks().AddCheck<AccountsInitializer>("accounts", tags: ["ready"]);
+
         builder.Services.AddDataProtection()
             .SetApplicationName("OperaStudio.Web")
             .PersistKeyRingTo<AccountsDbContext>(builder.Configuration);
@@ -76,12 +81,9 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<CurrentPerson>();
         builder.Services.AddScoped<CircuitHandler, CurrentPersonCircuitHandler>();
 
-        builder.Services.AddSingleton<AccountsInitializer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<AccountsInitializer>());
-        builder.Services.AddHealthChecks().AddCheck<AccountsInitializer>("accounts", tags: ["ready"]);
-
         // Lockout guards each account; this guards against trying many accounts from one address. Only the sign-in
         // form's posts count: loading the page is free.
+        var attempts = builder.Configuration.GetSection(WebAuthOptions.SectionName).Get<WebAuthOptions>()?.SignInAttemptsPerMinute ?? 10;
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -89,13 +91,13 @@ public static class AccountsExtensions
                 HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(LoginPath, StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetFixedWindowLimiter(
                         context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => new FixedWindowRateLimiterOptions { PermitLimit = LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = attempts, Window = TimeSpan.FromMinutes(1) })
                     : RateLimitPartition.GetNoLimiter(""));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
                 await context.HttpContext.Response.WriteAsync(
-                    $"Too many sign-in attempts from this address: at most {LoginAttemptsPerMinute} a minute. Wait a minute and try again.", cancellationToken);
+                    $"Too many sign-in attempts from this address: at most {attempts} a minute. Wait a minute and try again.", cancellationToken);
             };
         });
         return builder;

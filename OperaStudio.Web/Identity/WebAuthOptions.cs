@@ -12,6 +12,9 @@ public sealed class WebAuthOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>Sign-in attempts one address may make a minute, across all accounts (each account also locks after 5 failures).</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 10;
+
     public sealed class AdminOptions
     {
         public string UserName { get; set; } = "admin";

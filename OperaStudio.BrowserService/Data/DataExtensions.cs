@@ -44,7 +44,9 @@ public static class DataExtensions
             .AddCheck<DatabaseHealthCheck>(ResourceNames.Database, tags: ["ready"], timeout: TimeSpan.FromSeconds(5));
 
         builder.Services.AddSingleton<DatabaseInitializer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
+        // The first hosted service, whatever the call order: Data Protection's reads its key ring from these tables at
+        // start, and AddAuthentication (AddCallerIdentity) registers it before this runs.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(services => services.GetRequiredService<DatabaseInitializer>()));
         builder.Services.AddHealthChecks().AddCheck<DatabaseInitializer>("migrations", tags: ["ready"]);
         builder.AddDataProtection();
         return builder;

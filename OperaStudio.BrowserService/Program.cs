@@ -37,6 +37,7 @@ app.MapHistoryApi();
 app.MapOperationsApi();
 app.MapLiveViewHub();
 app.MapAgentApi();
+app.MapApiTokensApi();
 
 app.Run();
 

@@ -4,7 +4,10 @@ using OperaStudio.BrowserService.Data.Records;
 
 namespace OperaStudio.BrowserService.Data;
 
-/// <summary>Durable history: sessions and their tabs, navigations, the action log, chat transcripts, and the Data Protection keys.</summary>
+/// <summary>
+/// Durable history: sessions and their tabs, navigations, the action log, chat transcripts; personal API tokens; and the
+/// Data Protection keys.
+/// </summary>
 public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<SessionRecord> Sessions => Set<SessionRecord>();
@@ -16,6 +19,8 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
     public DbSet<ActionRecord> Actions => Set<ActionRecord>();
 
     public DbSet<ChatMessageRecord> ChatMessages => Set<ChatMessageRecord>();
+
+    public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -79,6 +84,19 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             message.Property(m => m.ToolArguments).HasColumnType("jsonb");
             message.Property(m => m.Status).HasMaxLength(32);
             message.HasIndex(m => new { m.SessionId, m.At });
+        });
+
+        modelBuilder.Entity<ApiTokenRecord>(token =>
+        {
+            token.ToTable("api_tokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Id).HasMaxLength(32);
+            token.Property(t => t.Owner).HasMaxLength(128);
+            token.Property(t => t.Name).HasMaxLength(100);
+            token.Property(t => t.Prefix).HasMaxLength(16);
+            // Every authenticated request finds its token by hash.
+            token.HasIndex(t => t.Hash).IsUnique();
+            token.HasIndex(t => t.Owner);
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

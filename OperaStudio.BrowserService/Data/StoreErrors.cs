@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace OperaStudio.BrowserService.Data;
@@ -9,6 +10,11 @@ namespace OperaStudio.BrowserService.Data;
 /// </summary>
 public static class StoreErrors
 {
+    /// <summary>PostgreSQL unreachable (or its retries spent): the API answers 503 with the reason rather than 500.</summary>
+    public static bool IsOutage(Exception exception) =>
+        exception.GetBaseException() is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
+        || exception is NpgsqlException or RetryLimitExceededException;
+
     /// <summary>
     /// True for SQLSTATE class 22 (data exception: invalid byte sequence, value too long, bad JSON) and 23 (integrity
     /// constraint violation), and for text the client cannot encode.

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Data.Records;
@@ -53,7 +51,7 @@ public static class HistoryApi
 
             return TypedResults.Ok(new PastSessionsPageDto(listed, total + unsaved.Count));
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (StoreErrors.IsOutage(ex))
         {
             return Unavailable(ex);
         }
@@ -91,7 +89,7 @@ public static class HistoryApi
             var truncated = entries.Count > MaxEntries;
             return TypedResults.Ok(new SessionTimelineDto(header, truncated ? entries[^MaxEntries..] : entries, truncated));
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (StoreErrors.IsOutage(ex))
         {
             return Unavailable(ex);
         }
@@ -112,10 +110,6 @@ public static class HistoryApi
         var tab = live.ActiveTab.ToDto();
         return new PastSessionDto(live.Id, live.Owner, "live", live.CreatedAt, live.LastActivityAt, null, null, live.Tabs.Count, tab.Url, tab.Title, true);
     }
-
-    private static bool IsDatabaseDown(Exception ex) =>
-        ex.GetBaseException() is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
-        || ex is NpgsqlException or RetryLimitExceededException;
 
     private static ProblemHttpResult Unavailable(Exception ex) =>
         TypedResults.Problem(

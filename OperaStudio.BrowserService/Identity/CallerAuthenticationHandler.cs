@@ -5,51 +5,85 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OperaStudio.BrowserService.Contracts;
+using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Streaming;
 
 namespace OperaStudio.BrowserService.Identity;
 
 /// <summary>
-/// Two ways in, nothing else: the web app's signed statement of who it acts for (<see cref="CallerSignature"/>), or the
-/// administrator's token (<c>Auth:AdminToken</c>) as a bearer token. A header naming a user without the signature is
-/// not an identity; a request with neither is anonymous and refused.
+/// Three ways in, nothing else: the web app's signed statement of who it acts for (<see cref="CallerSignature"/>), the
+/// administrator's token (<c>Auth:AdminToken</c>), or a personal API token (<see cref="ApiTokenStore"/>), both as bearer
+/// tokens. A header naming a user without the signature is not an identity; a request with none is anonymous and refused.
 /// </summary>
 internal sealed class CallerAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<AuthOptions> auth, TimeProvider time)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<AuthOptions> auth, TimeProvider time,
+    ApiTokenStore tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Opera";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>Set when a token could not be checked: the challenge then answers 503, as the token may well be valid.</summary>
+    private const string StoreUnavailable = "opera:token-store-unavailable";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var settings = auth.Value;
         if (Request.Headers[CallerSignature.Header].ToString() is { Length: > 0 } signed)
         {
-            return Task.FromResult(CallerSignature.Verify(signed, settings.ServiceKey, time.GetUtcNow()) is { } user
+            return CallerSignature.Verify(signed, settings.ServiceKey, time.GetUtcNow()) is { } user
                 ? Success(user, admin: user == settings.Admin.UserName)
-                : AuthenticateResult.Fail("The identity is not signed with this service's key, or it has expired."));
+                : AuthenticateResult.Fail("The identity is not signed with this service's key, or it has expired.");
         }
 
         if (BearerToken() is not { } token)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
-        return Task.FromResult(settings.AdminToken is { Length: > 0 } adminToken && SameToken(token, adminToken)
-            ? Success(settings.Admin.UserName, admin: true)
-            : AuthenticateResult.Fail("The token is not valid."));
+        if (settings.AdminToken is { Length: > 0 } adminToken && SameToken(token, adminToken))
+        {
+            return Success(settings.Admin.UserName, admin: true);
+        }
+
+        try
+        {
+            return await tokens.AuthenticateAsync(token, Context.RequestAborted) is { } holder
+                ? Success(holder.Owner, admin: holder.Owner == settings.Admin.UserName, holder.TokenId)
+                : AuthenticateResult.Fail("The token is not valid, has expired or was revoked.");
+        }
+        catch (Exception ex) when (StoreErrors.IsOutage(ex))
+        {
+            Context.Items[StoreUnavailable] = true;
+            return AuthenticateResult.Fail($"The token could not be checked: PostgreSQL is not reachable ({ex.GetBaseException().Message}).");
+        }
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        if (Context.Items.ContainsKey(StoreUnavailable))
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
+            await Response.WriteAsJsonAsync(new
+            {
+                type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+                title = "Token store unavailable",
+                status = 503,
+                detail = failure,
+            }, options: null, contentType: "application/problem+json");
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
+        const string who = "The browser service answers the web app and token holders only: call it through the web app, or send Authorization: Bearer <token>.";
         await Response.WriteAsJsonAsync(new
         {
             type = "https://tools.ietf.org/html/rfc9110#section-15.5.2",
             title = "Sign-in required",
             status = 401,
-            detail = "The browser service answers the web app and token holders only: call it through the web app, or send Authorization: Bearer <token>.",
+            detail = failure is null ? who : $"{failure} {who}",
         }, options: null, contentType: "application/problem+json");
     }
 
@@ -68,12 +102,17 @@ internal sealed class CallerAuthenticationHandler(
     private static bool SameToken(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    private static AuthenticateResult Success(string user, bool admin)
+    private static AuthenticateResult Success(string user, bool admin, string? tokenId = null)
     {
         List<Claim> claims = [new(ClaimTypes.Name, user)];
         if (admin)
         {
             claims.Add(new Claim(ClaimTypes.Role, Callers.AdminRole));
+        }
+
+        if (tokenId is not null)
+        {
+            claims.Add(new Claim(Callers.TokenIdClaim, tokenId));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));

@@ -19,6 +19,7 @@ public static class IdentityExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Callers.AdminRole, policy => policy.RequireRole(Callers.AdminRole));
         builder.Services.AddSingleton<SessionAccess>();
+        builder.Services.AddSingleton<ApiTokenStore>();
         return builder;
     }
 

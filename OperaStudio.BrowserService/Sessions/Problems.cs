@@ -30,8 +30,13 @@ internal static class Problems
         TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Address refused by the URL policy",
             extensions: new Dictionary<string, object?> { ["code"] = code });
 
-    public static ProblemHttpResult Conflict(string title, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title);
+    public static ProblemHttpResult Conflict(string title, string detail, string? code = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title,
+            extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code });
+
+    public static ProblemHttpResult Forbidden(string title, string detail, string? code = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: title,
+            extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code });
 
     public static ProblemHttpResult TooManySessions(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sessions");

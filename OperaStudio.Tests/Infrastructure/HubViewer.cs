@@ -59,20 +59,19 @@ public sealed class HubViewer : IAsyncDisposable
     /// A started hub connection with no handlers, for tests that handle (or withhold) acknowledgements themselves. It
     /// acts as the administrator (the fixtures' token) unless <paramref name="signedIdentity"/> says whom it is for.
     /// </summary>
-    public static async Task<HubConnection> OpenConnectionAsync(Uri origin, string? signedIdentity = null)
+    public static Task<HubConnection> OpenConnectionAsync(Uri origin, string? signedIdentity = null) =>
+        signedIdentity is null
+            ? OpenConnectionWithTokenAsync(origin, TestIdentity.AdminToken)
+            : OpenAsync(origin, options => options.Headers[BrowserService.Contracts.CallerSignature.Header] = signedIdentity);
+
+    /// <summary>A started hub connection with no handlers, for the holder of a bearer token (the administrator's or a personal one).</summary>
+    public static Task<HubConnection> OpenConnectionWithTokenAsync(Uri origin, string token) =>
+        OpenAsync(origin, options => options.AccessTokenProvider = () => Task.FromResult<string?>(token));
+
+    private static async Task<HubConnection> OpenAsync(Uri origin, Action<Microsoft.AspNetCore.Http.Connections.Client.HttpConnectionOptions> identify)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(origin, Path), options =>
-            {
-                if (signedIdentity is null)
-                {
-                    options.AccessTokenProvider = () => Task.FromResult<string?>(TestIdentity.AdminToken);
-                }
-                else
-                {
-                    options.Headers[BrowserService.Contracts.CallerSignature.Header] = signedIdentity;
-                }
-            })
+            .WithUrl(new Uri(origin, Path), identify)
             .AddMessagePackProtocol()
             .Build();
         await connection.StartAsync();

@@ -51,15 +51,22 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
     }
 
     [Fact]
-    public async Task PostgresDiesAndReturns_HealthAndHistorySaySo_SessionsKeepWorking_HistoryCatchesUp()
+    public async Task PostgresDiesAndReturns_HealthHistoryAndTokenChecksSaySo_SessionsKeepWorking_HistoryCatchesUp()
     {
         var directory = TestPaths.NewDirectory("outage-pg");
         await using var postgres = await NativeStores.StartAsync(directory, NativeStores.Postgres);
         await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, await postgres.CreateDatabaseAsync("outage"), pages.HostAndPort);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
+        using var madeToken = await host.Http.PostAsJsonAsync("/api/tokens", new { name = "outage" });
+        var token = (await madeToken.Content.ReadFromJsonAsync<CreatedApiTokenDto>())!.Token;
+        using var withToken = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        withToken.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
         await postgres.KillAsync(NativeStores.Postgres);
         var down = await WaitForHealthAsync(host, HttpStatusCode.ServiceUnavailable);
+        // A token that cannot be checked may well be valid: 503, not 401, so its holder retries instead of giving it up.
+        using var duringOutage = await withToken.GetAsync("/api/sessions");
+        var outageProblem = await duringOutage.Content.ReadFromJsonAsync<JsonElement>();
         using var history = await host.Http.GetAsync("/api/history/sessions");
         var problem = await history.Content.ReadFromJsonAsync<JsonElement>();
         using var created = await host.Http.PostAsJsonAsync("/api/sessions", new { url = pages.Page("/outage/pg", "<title>During the outage</title>").ToString() });
@@ -69,9 +76,16 @@ public sealed class DataStoreOutageTests(DataStoresFixture stores, TestPageServe
         Assert.Equal(HttpStatusCode.ServiceUnavailable, history.StatusCode);
         Assert.StartsWith("History is unavailable: PostgreSQL is not reachable", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, duringOutage.StatusCode);
+        Assert.StartsWith("The token could not be checked: PostgreSQL is not reachable", outageProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         await postgres.RestartAsync(NativeStores.Postgres);
         await WaitForHealthAsync(host, HttpStatusCode.OK);
+        using (var checkedAgain = await withToken.GetAsync("/api/sessions"))
+        {
+            Assert.Equal(HttpStatusCode.OK, checkedAgain.StatusCode);
+        }
+
         await Eventually.TrueAsync(async () =>
         {
             using var response = await host.Http.GetAsync($"/api/history/sessions/{session.Id}");

@@ -34,6 +34,7 @@ public sealed class DashboardTelemetryTests(ChromiumFixture chromium, TestPageSe
         using var environment = new EnvironmentScope(new Dictionary<string, string>
         {
             ["OPERA_DATA_DIR"] = dataDirectory,
+            ["Auth__AdminToken"] = TestIdentity.AdminToken,
             ["OPERA_WEB_PORT"] = Signals.FreePort().ToString(),
             ["UrlPolicy__AllowedHosts__0"] = pages.HostAndPort,
             ["Agent__Provider"] = "OpenAICompatible",
@@ -61,6 +62,7 @@ public sealed class DashboardTelemetryTests(ChromiumFixture chromium, TestPageSe
         await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Web, timeout.Token);
 
         using var web = new HttpClient { BaseAddress = app.GetEndpoint(ResourceNames.Web, "http") };
+        web.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
         // Requests carry trace contexts of the test's, so the test knows which traces to open.
         var createTrace = ActivityTraceId.CreateRandom().ToHexString();
         var runTrace = ActivityTraceId.CreateRandom().ToHexString();

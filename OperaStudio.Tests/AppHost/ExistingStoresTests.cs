@@ -18,6 +18,7 @@ public sealed class ExistingStoresTests(DataStoresFixture stores)
 
         await host.WaitForOutputAsync("Opera Studio is ready", TimeSpan.FromMinutes(4));
         using var http = new HttpClient { BaseAddress = host.WebUrl };
+        http.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
         using var created = await http.PostAsync("/api/sessions", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         var started = host.StartedProcesses();
 

@@ -49,6 +49,7 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
 
             await AssertHomePageAsync(host.WebUrl);
             using var web = new HttpClient { BaseAddress = host.WebUrl };
+            web.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
             // The pool warms one context (not its default of 2): wait for the first, give a second the time to follow.
             await Eventually.TrueAsync(
                 async () => (await web.GetFromJsonAsync<OperationsDto>("/api/operations", Json))!.WarmContexts >= 1, "a warm context", TimeSpan.FromSeconds(60));
@@ -93,6 +94,7 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
             }
 
             using var web = new HttpClient { BaseAddress = again.WebUrl };
+            web.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
             var timeline = await web.GetFromJsonAsync<SessionTimelineDto>($"/api/history/sessions/{sessionId}", Json);
             Assert.Contains(timeline!.Entries, e => e.Title == "Kept across restarts");
 
@@ -121,7 +123,7 @@ public sealed partial class RunScriptTests(ChromiumFixture chromium, TestPageSer
 
     private async Task AssertHomePageAsync(Uri url)
     {
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewSignedInPageAsync(url);
         try
         {
             await page.GotoAsync(url.ToString());

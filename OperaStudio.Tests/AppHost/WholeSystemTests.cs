@@ -36,6 +36,8 @@ public sealed class WholeSystemTests(ChromiumFixture chromium, TestPageServer pa
         using (new EnvironmentScope(new Dictionary<string, string>
         {
             ["OPERA_DATA_DIR"] = dataDirectory,
+            ["Auth__AdminToken"] = TestIdentity.AdminToken,
+            ["Auth__Admin__Password"] = TestIdentity.AdminPassword,
             ["OPERA_WEB_PORT"] = Signals.FreePort().ToString(),
             ["UrlPolicy__AllowedHosts__0"] = pages.HostAndPort,
         }))
@@ -50,6 +52,7 @@ public sealed class WholeSystemTests(ChromiumFixture chromium, TestPageServer pa
             }
 
             using var web = new HttpClient { BaseAddress = app.GetEndpoint(ResourceNames.Web, "http") };
+            web.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
             using var browser = new HttpClient { BaseAddress = app.GetEndpoint(ResourceNames.BrowserService, "http") };
             await AssertPanelShowsALivePageAsync(web);
 
@@ -95,7 +98,7 @@ public sealed class WholeSystemTests(ChromiumFixture chromium, TestPageServer pa
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var session = (await created.Content.ReadFromJsonAsync<SessionDto>(Json))!;
 
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress!);
         try
         {
             await page.GotoAsync(new Uri(web.BaseAddress!, $"/sessions/{session.Id}").ToString());

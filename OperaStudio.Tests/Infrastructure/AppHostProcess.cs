@@ -159,6 +159,9 @@ public sealed class AppHostProcess : IAsyncDisposable
         startInfo.Environment["OPERA_DATA_DIR"] = dataDirectory;
         startInfo.Environment["NO_COLOR"] = "1";
         startInfo.Environment["DOTNET_ENVIRONMENT"] = "Development"; // as run.sh sets it
+        // The tests' clients call the web app's /api with the administrator's token and sign in as the administrator.
+        startInfo.Environment["Auth__AdminToken"] = TestIdentity.AdminToken;
+        startInfo.Environment["Auth__Admin__Password"] = TestIdentity.AdminPassword;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;

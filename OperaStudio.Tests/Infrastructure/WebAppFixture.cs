@@ -49,6 +49,11 @@ public class WebAppFixture<TService>(TService service) : IAsyncLifetime, IWebApp
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
+        if (BaseAddress is not null)
+        {
+            WebSignIn.Forget(BaseAddress);
+        }
+
         if (_factory is not null)
         {
             await _factory.DisposeAsync();

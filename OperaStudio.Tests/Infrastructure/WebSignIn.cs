@@ -39,6 +39,15 @@ public static class WebSignIn
         return await context.NewPageAsync();
     }
 
+    /// <summary>Forgets the sign-ins to a web app that stopped (another may get its port later).</summary>
+    public static void Forget(Uri web)
+    {
+        foreach (var key in States.Keys.Where(k => k.Web == web.GetLeftPart(UriPartial.Authority)))
+        {
+            States.TryRemove(key, out _);
+        }
+    }
+
     /// <summary>Signs <paramref name="page"/> in through the sign-in form; returns where it landed.</summary>
     public static async Task SignInAsync(IPage page, Uri web, string user, string password, string returnUrl = "/account/password")
     {

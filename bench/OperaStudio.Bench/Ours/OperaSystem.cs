@@ -59,6 +59,11 @@ public sealed partial class OperaSystem : IAsyncDisposable
     /// <summary>A token made for this run of the bench.</summary>
     private static readonly string AdminToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
+    /// <summary>The web app's administrator, whom the bench's viewers sign in as.</summary>
+    public const string AdminUserName = "admin";
+
+    public static readonly string AdminPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+
     /// <summary>
     /// Starts the system with the bench's <paramref name="settings"/> (as <c>Section__Key</c> variables) and data folder,
     /// logs into <paramref name="logPath"/>, and returns once both services are healthy and the warm pool holds
@@ -77,6 +82,8 @@ public sealed partial class OperaSystem : IAsyncDisposable
             ["NO_COLOR"] = "1",
             // The bench calls the service directly too (no web app in the way): as the administrator, with its token.
             ["Auth__AdminToken"] = AdminToken,
+            ["Auth__Admin__UserName"] = AdminUserName,
+            ["Auth__Admin__Password"] = AdminPassword,
         };
 
         // The dashboard's three ports, free ones (not a developer's running AppHost's): configuration of the AppHost alone.
@@ -121,6 +128,7 @@ public sealed partial class OperaSystem : IAsyncDisposable
             system.Web = app.GetEndpoint(ResourceNames.Web, "http");
             system.Service = app.GetEndpoint(ResourceNames.BrowserService, "http");
             system.WebHttp = new HttpClient { BaseAddress = system.Web, Timeout = TimeSpan.FromSeconds(60) };
+            system.WebHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
             system.ServiceHttp = new HttpClient { BaseAddress = system.Service, Timeout = TimeSpan.FromSeconds(60) };
             system.ServiceHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
             await system.WaitForWarmAsync(expectedWarm, TimeSpan.FromMinutes(2));

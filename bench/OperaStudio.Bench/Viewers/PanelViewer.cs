@@ -29,7 +29,7 @@ public sealed class PanelViewer : IAsyncDisposable
     /// </summary>
     public static async Task CalibrateAsync(ViewerBrowser viewer, Uri web, string sessionId)
     {
-        var page = await viewer.NewPageAsync(1400, 900);
+        var page = await viewer.NewPageAsync(1400, 900, web);
         try
         {
             await page.GotoAsync(new Uri(web, $"/sessions/{sessionId}").ToString());
@@ -49,7 +49,7 @@ public sealed class PanelViewer : IAsyncDisposable
     public static async Task<PanelViewer> OpenAsync(ViewerBrowser viewer, Uri web, string sessionId, int width, int height)
     {
         var (dx, dy) = _chrome ?? throw new InvalidOperationException("Calibrate the panel's chrome first.");
-        var page = await viewer.NewPageAsync(width + dx, height + dy);
+        var page = await viewer.NewPageAsync(width + dx, height + dy, web);
         var panel = new PanelViewer(page, width, height);
         await page.GotoAsync(new Uri(web, $"/sessions/{sessionId}").ToString());
         // The chrome's size can depend on the window's (breakpoints): adjust until the canvas is exactly the size asked.

@@ -12,6 +12,7 @@ namespace OperaStudio.Bench.Viewers;
 public sealed class ViewerBrowser : IAsyncDisposable
 {
     private readonly IPlaywright _playwright;
+    private readonly Dictionary<string, string> _signIns = [];
 
     private ViewerBrowser(IPlaywright playwright, IBrowser browser)
     {
@@ -35,17 +36,40 @@ public sealed class ViewerBrowser : IAsyncDisposable
         return new ViewerBrowser(playwright, browser);
     }
 
-    /// <summary>A page in its own context, <paramref name="width"/>×<paramref name="height"/> CSS px at pixel ratio 1, with the probe.</summary>
-    public async Task<IPage> NewPageAsync(int width, int height)
+    /// <summary>
+    /// A page in its own context, <paramref name="width"/>×<paramref name="height"/> CSS px at pixel ratio 1, with the
+    /// probe; signed in to our web app at <paramref name="signedInTo"/> as its administrator when given (the first time
+    /// through its sign-in form, then with the cookies that gave).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(int width, int height, Uri? signedInTo = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             DeviceScaleFactor = 1,
+            StorageState = signedInTo is null ? null : await SignInAsync(signedInTo),
         });
         context.SetDefaultTimeout(60_000);
         await context.AddInitScriptAsync(Asset("probe.js"));
         return await context.NewPageAsync();
+    }
+
+    private async Task<string> SignInAsync(Uri web)
+    {
+        var origin = web.GetLeftPart(UriPartial.Authority);
+        if (_signIns.TryGetValue(origin, out var state))
+        {
+            return state;
+        }
+
+        await using var context = await Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{origin}/login?ReturnUrl=%2Faccount%2Fpassword");
+        await page.GetByTestId("login-user").FillAsync(Ours.OperaSystem.AdminUserName);
+        await page.GetByTestId("login-password").FillAsync(Ours.OperaSystem.AdminPassword);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        return _signIns[origin] = await context.StorageStateAsync();
     }
 
     public async ValueTask DisposeAsync()

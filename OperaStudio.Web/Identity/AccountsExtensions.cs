@@ -62,6 +62,8 @@ public static class AccountsExtensions
             cookie.ExpireTimeSpan = TimeSpan.FromDays(14);
             cookie.SlidingExpiration = true;
         });
+        var auth = builder.Configuration.GetSection(WebAuthOptions.SectionName).Get<WebAuthOptions>() ?? new();
+        builder.Services.AddSingleSignOn(auth.Oidc);
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -83,7 +85,7 @@ public static class AccountsExtensions
 
         // Lockout guards each account; this guards against trying many accounts from one address. Only the sign-in
         // form's posts count: loading the page is free.
-        var attempts = builder.Configuration.GetSection(WebAuthOptions.SectionName).Get<WebAuthOptions>()?.SignInAttemptsPerMinute ?? 10;
+        var attempts = auth.SignInAttemptsPerMinute;
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -111,6 +113,7 @@ public static class AccountsExtensions
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect(LoginPath);
         });
+        app.MapSingleSignOn();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.BrowserService.Data;
 
@@ -8,7 +9,7 @@ namespace OperaStudio.BrowserService.Data;
 /// in /health. If PostgreSQL is not there yet it keeps trying, so the service recovers when the database comes back.
 /// </summary>
 public sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext> factory, ILogger<DatabaseInitializer> logger)
-    : BackgroundService, IHealthCheck
+    : RetryingStartup, IHealthCheck
 {
     private volatile string _state = "pending";
     private volatile string? _error;
@@ -35,34 +36,8 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext
             _ => HealthCheckResult.Unhealthy("applying migrations"),
         });
 
-    /// <summary>
-    /// The first attempt runs before the host starts the hosted services registered after it (Data Protection loads its
-    /// key ring from these tables); if PostgreSQL is down it fails fast and the background loop keeps trying.
-    /// </summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await TryMigrateAsync(attempt: 1, cancellationToken);
-        await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        for (var attempt = 2; _state != "ready" && !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            await TryMigrateAsync(attempt, stoppingToken);
-        }
-    }
-
-    private async Task TryMigrateAsync(int attempt, CancellationToken cancellationToken)
+    /// <summary>The first attempt runs before Data Protection loads its key ring from these tables (see DataExtensions).</summary>
+    protected override async Task<bool> TryOnceAsync(int attempt, CancellationToken cancellationToken)
     {
         try
         {
@@ -73,6 +48,7 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext
             _state = "ready";
             _ready.TrySetResult();
             LogMigrated(pending.Count);
+            return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -84,6 +60,8 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<OperaDbContext
             _error = ex.GetBaseException().Message;
             LogMigrationFailed(ex, attempt);
         }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database ready ({Count} migration(s) applied)")]

@@ -50,7 +50,7 @@ public sealed partial class AccountsTests(WebAppFixture web, ChromiumFixture chr
     [Fact]
     public async Task AWrongPassword_IsRefused_AndFiveInARowLockTheAccount_EvenForTheRightOne()
     {
-        var (user, password) = await CreateUserAsync("locked");
+        var (user, password) = (await web.Services.CreateUserAsync("locked"), TestAccounts.Password);
         var page = await NewAnonymousPageAsync();
         try
         {
@@ -128,7 +128,7 @@ public sealed partial class AccountsTests(WebAppFixture web, ChromiumFixture chr
     [Fact]
     public async Task ChangingThePassword_NeedsTheCurrentOne_AndOnlyTheNewOneSignsInAfterwards()
     {
-        var (user, password) = await CreateUserAsync("changer");
+        var (user, password) = (await web.Services.CreateUserAsync("changer"), TestAccounts.Password);
         const string NewPassword = "a-brand-new-password";
         var page = await NewAnonymousPageAsync();
         try
@@ -165,7 +165,7 @@ public sealed partial class AccountsTests(WebAppFixture web, ChromiumFixture chr
     [Fact]
     public async Task ASignIn_GoesBackOnlyToAPageOfThisApp()
     {
-        var (user, password) = await CreateUserAsync("returner");
+        var (user, password) = (await web.Services.CreateUserAsync("returner"), TestAccounts.Password);
         var page = await NewAnonymousPageAsync();
         try
         {
@@ -236,17 +236,6 @@ public sealed partial class AccountsTests(WebAppFixture web, ChromiumFixture chr
         {
             Assert.DoesNotContain(log, l => l.Contains("password", StringComparison.OrdinalIgnoreCase));
         }
-    }
-
-    private async Task<(string User, string Password)> CreateUserAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
-        const string Password = "a-good-long-password";
-        using var scope = web.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
-        var result = await users.CreateAsync(new IdentityUser(name), Password);
-        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
-        return (name, Password);
     }
 
     private async Task<IPage> NewAnonymousPageAsync()

@@ -17,13 +17,13 @@ namespace OperaStudio.Tests.Accounts;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class ApiTokensPageTests(WebAppFixture web, ChromiumFixture chromium) : IClassFixture<WebAppFixture>
 {
-    private const string Password = "a-good-long-password";
+    private const string Password = TestAccounts.Password;
 
     [Fact]
     public async Task ATokenMadeInThePage_IsShownOnce_ActsAsItsOwnerThroughTheWebApp_AndStopsWhenRevoked()
     {
-        var alice = await CreateUserAsync("alice");
-        var bob = await CreateUserAsync("bob");
+        var alice = await web.Services.CreateUserAsync("alice");
+        var bob = await web.Services.CreateUserAsync("bob");
         var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800, user: alice, password: Password);
         string? sessionId = null;
         try
@@ -110,7 +110,7 @@ public sealed class ApiTokensPageTests(WebAppFixture web, ChromiumFixture chromi
     [Fact]
     public async Task ThePageIsInTheAccountMenu_AndAnEmptyName_IsRefusedWithTheServicesReason_WithoutBreakingThePage()
     {
-        var user = await CreateUserAsync("noname");
+        var user = await web.Services.CreateUserAsync("noname");
         var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1280, 800, user: user, password: Password);
         try
         {
@@ -144,7 +144,7 @@ public sealed class ApiTokensPageTests(WebAppFixture web, ChromiumFixture chromi
     [Fact]
     public async Task DeletingAUserInTheUsersPage_RevokesTheirTokens()
     {
-        var leaver = await CreateUserAsync("leaver");
+        var leaver = await web.Services.CreateUserAsync("leaver");
         using var script = BearerClient(await CreateTokenDirectlyAsync(leaver));
         using (var before = await script.GetAsync("/api/sessions"))
         {
@@ -192,15 +192,5 @@ public sealed class ApiTokensPageTests(WebAppFixture web, ChromiumFixture chromi
         using var created = await asUser.PostAsJsonAsync("/api/tokens", new CreateApiTokenRequest("script", null));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<CreatedApiTokenDto>())!.Token;
-    }
-
-    private async Task<string> CreateUserAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
-        using var scope = web.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
-        var result = await users.CreateAsync(new IdentityUser(name), Password);
-        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
-        return name;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OperaStudio.ServiceDefaults;
 
 namespace OperaStudio.Web.Identity;
 
@@ -12,7 +13,7 @@ namespace OperaStudio.Web.Identity;
 /// PostgreSQL is not there yet it keeps trying; /health says so meanwhile.
 /// </summary>
 public sealed partial class AccountsInitializer(IServiceScopeFactory scopes, IOptions<WebAuthOptions> options, ILogger<AccountsInitializer> logger)
-    : BackgroundService, IHealthCheck
+    : RetryingStartup, IHealthCheck
 {
     public const string AdminRole = "admin";
 
@@ -21,31 +22,8 @@ public sealed partial class AccountsInitializer(IServiceScopeFactory scopes, IOp
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_error is null ? HealthCheckResult.Healthy("accounts ready") : HealthCheckResult.Unhealthy($"accounts not ready: {_error}"));
 
-    /// <summary>The first attempt runs before the host starts (the Data Protection key ring is read from these tables).</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await TryInitializeAsync(attempt: 1, cancellationToken);
-        await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        for (var attempt = 2; _error is not null && !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            await TryInitializeAsync(attempt, stoppingToken);
-        }
-    }
-
-    private async Task TryInitializeAsync(int attempt, CancellationToken cancellationToken)
+    /// <summary>The first attempt runs before Data Protection reads its key ring from these tables.</summary>
+    protected override async Task<bool> TryOnceAsync(int attempt, CancellationToken cancellationToken)
     {
         try
         {
@@ -54,6 +32,7 @@ public sealed partial class AccountsInitializer(IServiceScopeFactory scopes, IOp
             await db.Database.CreateExecutionStrategy().ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
             await EnsureAdministratorAsync(scope.ServiceProvider);
             _error = null;
+            return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -63,6 +42,8 @@ public sealed partial class AccountsInitializer(IServiceScopeFactory scopes, IOp
             _error = ex.GetBaseException().Message;
             LogFailed(ex, attempt);
         }
+
+        return false;
     }
 
     private async Task EnsureAdministratorAsync(IServiceProvider services)

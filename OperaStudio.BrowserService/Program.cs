@@ -5,6 +5,7 @@ using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Operations;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Sharing;
 using OperaStudio.BrowserService.Streaming;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,6 +39,7 @@ app.MapOperationsApi();
 app.MapLiveViewHub();
 app.MapAgentApi();
 app.MapApiTokensApi();
+app.MapSharingApi();
 
 app.Run();
 

@@ -6,6 +6,7 @@ using OperaStudio.BrowserService.Agent.Tools;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Identity;
+using OperaStudio.BrowserService.Sharing;
 
 namespace OperaStudio.BrowserService.Agent;
 
@@ -22,22 +23,23 @@ public static class AgentApi
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/api/sessions/{id}").WithTags("Agent").RequireSessionAccess().AddEndpointFilter(RestoreSessionAsync);
-        session.MapPost("/actions", RunActionAsync);
+        // Everything that acts (on the page, the agent, approvals, secrets) needs control in a shared session; reading does not.
+        session.MapPost("/actions", RunActionAsync).RequirePageControl();
 
         session.MapGet("/agent", GetState);
         session.MapGet("/agent/events", AgentEventStream.Get);
-        session.MapPost("/agent/messages", SendMessage);
-        session.MapPost("/agent/runs/{runId}/cancel", CancelRun);
-        session.MapPost("/agent/control", SetControl);
-        session.MapPost("/agent/resume", Resume);
+        session.MapPost("/agent/messages", SendMessage).RequirePageControl();
+        session.MapPost("/agent/runs/{runId}/cancel", CancelRun).RequirePageControl();
+        session.MapPost("/agent/control", SetControl).RequirePageControl();
+        session.MapPost("/agent/resume", Resume).RequirePageControl();
         session.MapGet("/agent/steps/{stepId}/thumbnail", GetThumbnailAsync);
 
         session.MapGet("/approvals", ListApprovals);
-        session.MapPost("/approvals/{approvalId}", DecideApproval);
+        session.MapPost("/approvals/{approvalId}", DecideApproval).RequirePageControl();
 
-        session.MapGet("/secrets", ListSecrets);
-        session.MapPut("/secrets/{name}", PutSecret);
-        session.MapDelete("/secrets/{name}", DeleteSecret);
+        session.MapGet("/secrets", ListSecrets).RequirePageControl();
+        session.MapPut("/secrets/{name}", PutSecret).RequirePageControl();
+        session.MapDelete("/secrets/{name}", DeleteSecret).RequirePageControl();
         return app;
     }
 

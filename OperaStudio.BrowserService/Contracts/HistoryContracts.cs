@@ -16,7 +16,7 @@ public sealed record PastSessionDto(
 
 /// <summary>
 /// One moment of a session's history. <see cref="Kind"/>: <c>navigation</c>, <c>action</c> (a human, API or agent
-/// action, with its <see cref="Actor"/> and <see cref="Outcome"/>), <c>chat</c> (a message; <see cref="Actor"/> is
+/// action, with its <see cref="Actor"/>, <see cref="Outcome"/> and the <see cref="User"/> who did it), <c>chat</c> (a message; <see cref="Actor"/> is
 /// user, assistant or notice) or <c>step</c> (an agent tool step).
 /// </summary>
 public sealed record TimelineEntryDto(
@@ -26,7 +26,8 @@ public sealed record TimelineEntryDto(
     string? TabId,
     string Title,
     string? Detail,
-    string? Outcome);
+    string? Outcome,
+    string? User = null);
 
 public sealed record SessionTimelineDto(PastSessionDto Session, IReadOnlyList<TimelineEntryDto> Entries, bool Truncated);
 

@@ -22,6 +22,10 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
 
     public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
+    public DbSet<SessionMemberRecord> SessionMembers => Set<SessionMemberRecord>();
+
+    public DbSet<ShareLinkRecord> ShareLinks => Set<ShareLinkRecord>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -66,6 +70,7 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             action.Property(a => a.SessionId).HasMaxLength(32);
             action.Property(a => a.TabId).HasMaxLength(32);
             action.Property(a => a.Actor).HasConversion<string>().HasMaxLength(16);
+            action.Property(a => a.User).HasMaxLength(128);
             action.Property(a => a.Kind).HasMaxLength(64);
             action.Property(a => a.Target).HasMaxLength(2000);
             action.Property(a => a.Outcome).HasMaxLength(32);
@@ -97,6 +102,31 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             // Every authenticated request finds its token by hash.
             token.HasIndex(t => t.Hash).IsUnique();
             token.HasIndex(t => t.Owner);
+        });
+
+        // No foreign key to sessions: a session is shared before its first save may have reached PostgreSQL.
+        modelBuilder.Entity<SessionMemberRecord>(member =>
+        {
+            member.ToTable("session_members");
+            member.HasKey(m => new { m.SessionId, m.User });
+            member.Property(m => m.SessionId).HasMaxLength(32);
+            member.Property(m => m.User).HasMaxLength(128);
+            member.Property(m => m.Role).HasMaxLength(16);
+            member.Property(m => m.AddedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<ShareLinkRecord>(link =>
+        {
+            link.ToTable("share_links");
+            link.HasKey(l => l.Id);
+            link.Property(l => l.Id).HasMaxLength(32);
+            link.Property(l => l.SessionId).HasMaxLength(32);
+            link.Property(l => l.Hash).HasMaxLength(64);
+            link.Property(l => l.Role).HasMaxLength(16);
+            link.Property(l => l.CreatedBy).HasMaxLength(128);
+            // Accepting a link finds it by hash.
+            link.HasIndex(l => l.Hash).IsUnique();
+            link.HasIndex(l => l.SessionId);
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

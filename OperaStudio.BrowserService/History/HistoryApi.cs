@@ -80,7 +80,7 @@ public static class HistoryApi
             // Agent steps appear twice in the store (the transcript and the action log); the timeline shows the step once.
             var entries = navigations.Select(n => new TimelineEntryDto(n.At, "navigation", "page", n.TabId, n.Title.Length > 0 ? n.Title : n.Url, n.Url, null))
                 .Concat(actions.Where(a => a.Actor != Actor.Agent).Select(a =>
-                    new TimelineEntryDto(a.At, "action", a.Actor.ToString().ToLowerInvariant(), a.TabId, a.Kind, a.Target, a.Outcome)))
+                    new TimelineEntryDto(a.At, "action", a.Actor.ToString().ToLowerInvariant(), a.TabId, a.Kind, a.Target, a.Outcome, a.User)))
                 .Concat(chat.Select(m => m.Role == "tool"
                     ? new TimelineEntryDto(m.At, "step", "agent", null, m.ToolName ?? "tool", m.ToolArguments, m.Status)
                     : new TimelineEntryDto(m.At, "chat", m.Role, null, m.Role, m.Text, null)))

@@ -114,31 +114,34 @@ public sealed partial class HistoryRecorder : BackgroundService
     }
 
     /// <summary>An action by a person in the panel, or by a script or the web app through the API.</summary>
-    public void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null) =>
-        Action(sessionId, tabId, actor, kind, target, outcome, detail, _time.GetUtcNow());
+    /// <remarks><paramref name="user"/>: the person who did it (a shared session has several).</remarks>
+    public void Action(
+        string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null, string? user = null) =>
+        Action(sessionId, tabId, actor, kind, target, outcome, detail, _time.GetUtcNow(), user);
 
-    private void Action(string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at)
+    private void Action(
+        string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at, string? user)
     {
         FlushHuman(sessionId, all: true);
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
-            SessionId = sessionId, TabId = tabId, At = at, Actor = actor, Kind = kind,
+            SessionId = sessionId, TabId = tabId, At = at, Actor = actor, User = user, Kind = kind,
             Target = Clip(target, 2000), Outcome = outcome, Detail = detail,
         }));
     }
 
     /// <summary>A click in the panel; what was under the pointer is looked up off the input path.</summary>
-    public void Click(BrowserSession session, double x, double y)
+    public void Click(BrowserSession session, double x, double y, string? user)
     {
         var tab = session.ActiveTab;
-        _ = DescribeAndRecordAsync(session.Id, tab, x, y);
+        _ = DescribeAndRecordAsync(session.Id, tab, x, y, user);
     }
 
-    public void Typed(string sessionId, string? tabId, int characters) =>
-        _human.GetValueOrDefault(sessionId)?.Typed(tabId, characters, _time.GetUtcNow());
+    public void Typed(string sessionId, string? tabId, int characters, string? user) =>
+        _human.GetValueOrDefault(sessionId)?.Typed(tabId, user, characters, _time.GetUtcNow());
 
-    public void Scrolled(string sessionId, string? tabId, double deltaY) =>
-        _human.GetValueOrDefault(sessionId)?.Scrolled(tabId, deltaY, _time.GetUtcNow());
+    public void Scrolled(string sessionId, string? tabId, double deltaY, string? user) =>
+        _human.GetValueOrDefault(sessionId)?.Scrolled(tabId, user, deltaY, _time.GetUtcNow());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -337,14 +340,14 @@ public sealed partial class HistoryRecorder : BackgroundService
         {
             Enqueue(new HistoryItem.Action(new ActionRecord
             {
-                SessionId = sessionId, TabId = burst.TabId, At = burst.First, Actor = Actor.Human, Kind = kind,
+                SessionId = sessionId, TabId = burst.TabId, At = burst.First, Actor = Actor.Human, User = burst.User, Kind = kind,
                 Target = kind == "type" ? $"{burst.Count} character(s)" : $"{Math.Abs(burst.Count)} px {(burst.Count >= 0 ? "down" : "up")}",
                 Outcome = "ok",
             }));
         }
     }
 
-    private async Task DescribeAndRecordAsync(string sessionId, BrowserTab tab, double x, double y)
+    private async Task DescribeAndRecordAsync(string sessionId, BrowserTab tab, double x, double y, string? user)
     {
         // Dated when clicked, not when described: the page may be slow to answer, and the timeline is in time order.
         var at = _time.GetUtcNow();
@@ -356,7 +359,7 @@ public sealed partial class HistoryRecorder : BackgroundService
             target = await DescribeNowAsync(tab, x, y);
         }
 
-        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at);
+        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at, user);
     }
 
     /// <summary>When the page did not report the press (inside a frame, say): what is there now, if the page still is.</summary>

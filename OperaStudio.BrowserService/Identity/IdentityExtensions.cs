@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Sharing;
 
 namespace OperaStudio.BrowserService.Identity;
 
@@ -18,6 +19,8 @@ public static class IdentityExtensions
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Callers.AdminRole, policy => policy.RequireRole(Callers.AdminRole));
+        builder.Services.AddSingleton<SessionMembers>();
+        builder.Services.AddSingleton<ShareLinks>();
         builder.Services.AddSingleton<SessionAccess>();
         builder.Services.AddSingleton<ApiTokenStore>();
         return builder;
@@ -31,12 +34,21 @@ public static class IdentityExtensions
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (http.GetRouteValue("id") is string id
-                && !await http.RequestServices.GetRequiredService<SessionAccess>().AllowsAsync(http.User, id, http.RequestAborted))
+            if (http.GetRouteValue("id") is string id)
             {
-                return Problems.SessionNotFound(id);
+                var right = await http.RequestServices.GetRequiredService<SessionAccess>().RightAsync(http.User, id, http.RequestAborted);
+                if (right == SessionRight.None)
+                {
+                    return Problems.SessionNotFound(id);
+                }
+
+                http.Items[SessionRights.ItemKey] = right;
             }
 
             return await next(context);
         });
+
+    /// <summary>The caller's right to the session (route value <c>id</c>), as <see cref="RequireSessionAccess"/> found it.</summary>
+    public static SessionRight SessionRightOf(HttpContext http) =>
+        http.Items.TryGetValue(SessionRights.ItemKey, out var value) && value is SessionRight right ? right : SessionRight.None;
 }

@@ -34,6 +34,13 @@ public sealed class SessionOptions
     [Range(1, 10_000)]
     public int MaxSessionsPerUser { get; set; } = 5;
 
+    /// <summary>
+    /// In a shared session, someone who asked for control gets it once the person holding it has sent no input for this
+    /// long (the holder may also grant it, or the owner).
+    /// </summary>
+    [Range(1, 24 * 3600)]
+    public int ControlIdleSeconds { get; set; } = 30;
+
     /// <summary>This node's name in the registry; empty means machine name and process id.</summary>
     public string? NodeId { get; set; }
 

@@ -6,6 +6,7 @@ using OperaStudio.BrowserService.Data.Records;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Sessions.Registry;
+using OperaStudio.BrowserService.Sharing;
 
 namespace OperaStudio.BrowserService.Sessions;
 
@@ -21,23 +22,26 @@ public static class SessionsApi
         sessions.MapPost("/", CreateSessionAsync);
         sessions.MapGet("/", ListSessions);
         sessions.MapGet("/{id}", GetSession);
-        sessions.MapDelete("/{id}", CloseSessionAsync);
+        sessions.MapDelete("/{id}", CloseSessionAsync).RequireSessionOwner();
         sessions.MapGet("/{id}/downloads", ListDownloads);
         sessions.MapGet("/{id}/downloads/{downloadId}", GetDownload);
 
+        // Routes that act on the page: in a shared session, only whoever has control (or the owner) may use them.
         var tabs = sessions.MapGroup("/{id}/tabs");
-        tabs.MapPost("/", OpenTabAsync);
-        tabs.MapDelete("/{tabId}", CloseTabAsync);
-        tabs.MapPost("/{tabId}/navigate", NavigateAsync);
+        tabs.MapPost("/", OpenTabAsync).RequirePageControl();
+        tabs.MapDelete("/{tabId}", CloseTabAsync).RequirePageControl();
+        tabs.MapPost("/{tabId}/navigate", NavigateAsync).RequirePageControl();
         tabs.MapPost("/{tabId}/back", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
-            HistoryAsync(id, tabId, manager, guard, http, "back", tab => tab.GoBackAsync(), "There is no earlier page in this tab's history.", ct));
+            HistoryAsync(id, tabId, manager, guard, http, "back", tab => tab.GoBackAsync(), "There is no earlier page in this tab's history.", ct))
+            .RequirePageControl();
         tabs.MapPost("/{tabId}/forward", (string id, string tabId, SessionManager manager, UrlGuard guard, HttpContext http, CancellationToken ct) =>
-            HistoryAsync(id, tabId, manager, guard, http, "forward", tab => tab.GoForwardAsync(), "There is no later page in this tab's history.", ct));
-        tabs.MapPost("/{tabId}/reload", ReloadAsync);
-        tabs.MapPost("/{tabId}/activate", ActivateAsync);
+            HistoryAsync(id, tabId, manager, guard, http, "forward", tab => tab.GoForwardAsync(), "There is no later page in this tab's history.", ct))
+            .RequirePageControl();
+        tabs.MapPost("/{tabId}/reload", ReloadAsync).RequirePageControl();
+        tabs.MapPost("/{tabId}/activate", ActivateAsync).RequirePageControl();
         tabs.MapGet("/{tabId}/screenshot", ScreenshotAsync);
-        tabs.MapPost("/{tabId}/dialog", AnswerDialogAsync);
-        tabs.MapPost("/{tabId}/files", SetFilesAsync).DisableAntiforgery();
+        tabs.MapPost("/{tabId}/dialog", AnswerDialogAsync).RequirePageControl();
+        tabs.MapPost("/{tabId}/files", SetFilesAsync).DisableAntiforgery().RequirePageControl();
         return app;
     }
 
@@ -384,13 +388,13 @@ public static class SessionsApi
     }
 
     /// <summary>
-    /// Logs an action in the session's history: the web app marks its user's actions (X-Opera-Actor: human); anything
-    /// else through the API is a script's.
+    /// Logs an action in the session's history, with the person who did it: the web app marks its user's actions
+    /// (X-Opera-Actor: human); anything else through the API is a script's.
     /// </summary>
     private static void Record(HttpContext http, string sessionId, string? tabId, string kind, string? target, string outcome, string? detail = null) =>
         http.RequestServices.GetRequiredService<HistoryRecorder>().Action(
             sessionId, tabId, http.Request.Headers[ApiHeaders.Actor] == ApiHeaders.HumanActor ? Actor.Human : Actor.Api, kind, target, outcome,
-            detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }));
+            detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { message = detail }), Callers.Name(http.User));
 
     /// <summary>The session's owner: the signed-in caller (see <see cref="CallerAuthenticationHandler"/>), whom per-user limits count.</summary>
     private static string Owner(HttpContext http) => Callers.Name(http.User);

@@ -41,4 +41,17 @@ public interface ILiveViewClient
     Task ApprovalResolved(ApprovalDto approval);
 
     Task ControlChanged(ControlDto control);
+
+    /// <summary>Who is in the session's live view now, their colours, who has control and who asked for it.</summary>
+    Task Presence(string sessionId, IReadOnlyList<ParticipantDto> participants);
+
+    /// <summary>Another participant's pointer, in CSS pixels of the page's viewport.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The name is the hub event's name on the wire, a pointer on screen.")]
+    Task Pointer(string sessionId, string user, string color, double x, double y);
+
+    /// <summary>Input of this viewer's was not sent to the page, and why (a viewer, or someone else has control).</summary>
+    Task InputRefused(string sessionId, string reason);
+
+    /// <summary>This viewer's access to the session was revoked: no more frames or events come.</summary>
+    Task AccessEnded(string sessionId, string reason);
 }

@@ -9,17 +9,20 @@ using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Identity;
+using OperaStudio.BrowserService.Sharing;
 
 namespace OperaStudio.BrowserService.Streaming;
 
 /// <summary>
 /// The live view: a viewer joins a session, receives its frames and events, and sends pointer, wheel, keyboard
 /// and clipboard input. Input methods return at once (the queue delivers in order); a malformed message is refused
-/// with a HubException and never reaches the browser, and the session is untouched.
+/// with a HubException and never reaches the browser, and the session is untouched. A session may be shared: everyone
+/// in it sees the same view and each other's pointers, and input is taken only from whoever has control (see
+/// <see cref="SessionPresence"/>); anyone else's is refused with <see cref="ILiveViewClient.InputRefused"/>.
 /// </summary>
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
-    HistoryRecorder history, BrowserServiceMetrics metrics)
+    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -36,7 +39,9 @@ internal sealed class LiveViewHub(
         await LeaveAsync();
         var notFound = $"There is no live session '{sessionId}'. It ended, or never existed.";
         // Someone else's session is answered as one that does not exist, before anything (a restore) is done with it.
-        if (Context.User is not { } user || !await access.AllowsAsync(user, sessionId, Context.ConnectionAborted))
+        var user = Context.User ?? throw new HubException(notFound);
+        var right = await access.RightAsync(user, sessionId, Context.ConnectionAborted);
+        if (right == SessionRight.None)
         {
             throw new HubException(notFound);
         }
@@ -56,6 +61,7 @@ internal sealed class LiveViewHub(
         Context.Items[StreamKey] = stream;
         await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
         await stream.AddViewerAsync(Context.ConnectionId);
+        await presence.JoinAsync(sessionId, Context.ConnectionId, Callers.Name(user), right);
         return stream.Session.ToDto();
     }
 
@@ -87,7 +93,7 @@ internal sealed class LiveViewHub(
         if (cdpType == "mousePressed")
         {
             // Before the press is sent, so the history waits for the page's report of it rather than finding it.
-            history.Click(stream.Session, x, y);
+            history.Click(stream.Session, x, y, UserName);
         }
 
         stream.Dispatch(new InputCommand("Input.dispatchMouseEvent", new()
@@ -113,7 +119,7 @@ internal sealed class LiveViewHub(
         }
 
         stream.Session.Touch();
-        history.Scrolled(stream.Session.Id, stream.Session.ActiveTab.Id, deltaY);
+        history.Scrolled(stream.Session.Id, stream.Session.ActiveTab.Id, deltaY, UserName);
         metrics.InputEvent();
         stream.Dispatch(new InputCommand("Input.dispatchMouseEvent", new()
         {
@@ -173,7 +179,7 @@ internal sealed class LiveViewHub(
         stream.Session.Touch();
         stream.Dispatch(new InputCommand("Input.insertText", new() { ["text"] = text }));
         metrics.InputEvent();
-        history.Action(stream.Session.Id, stream.Session.ActiveTab.Id, Actor.Human, "paste", $"{text.Length} character(s)", "ok");
+        history.Action(stream.Session.Id, stream.Session.ActiveTab.Id, Actor.Human, "paste", $"{text.Length} character(s)", "ok", user: UserName);
     }
 
     /// <summary>The selected text of the active tab, for the user's clipboard (after Ctrl+C in the panel).</summary>
@@ -206,7 +212,46 @@ internal sealed class LiveViewHub(
             throw new HubException("Invalid viewport size or pixel ratio.");
         }
 
+        // Everyone sees the same page: its size follows the panel of whoever has control, not every viewer's window.
+        if (presence.CheckInput(stream.Session.Id, Context.ConnectionId) is not null)
+        {
+            return;
+        }
+
         await stream.Session.SetViewportAsync(width, height, deviceScaleFactor);
+    }
+
+    /// <summary>Asks for control of the session; the owner takes it at once, a viewer is refused.</summary>
+    public async Task RequestControl(string sessionId) =>
+        await RefuseIfAsync(sessionId, await presence.RequestAsync(Joined(sessionId).Session.Id, Context.ConnectionId));
+
+    /// <summary>Hands control to <paramref name="user"/> (by whoever has it, or the owner).</summary>
+    public async Task GrantControl(string sessionId, string user)
+    {
+        if (string.IsNullOrWhiteSpace(user) || user.Length > ShareRoles.MaxUserLength)
+        {
+            throw new HubException("Name the user to grant control to.");
+        }
+
+        await RefuseIfAsync(sessionId, await presence.GrantAsync(Joined(sessionId).Session.Id, Context.ConnectionId, user));
+    }
+
+    /// <summary>Lets go of control: the first who asked for it gets it, or else the owner.</summary>
+    public async Task ReleaseControl(string sessionId) =>
+        await RefuseIfAsync(sessionId, await presence.ReleaseAsync(Joined(sessionId).Session.Id, Context.ConnectionId));
+
+    /// <summary>
+    /// Where this participant's pointer is (CSS px of the page), shown to the others in their colour. Not input: viewers
+    /// may point too. Positions closer together than ~33 ms are dropped.
+    /// </summary>
+    public async Task MovePointer(string sessionId, double x, double y)
+    {
+        var stream = Joined(sessionId);
+        ValidatePoint(stream, x, y);
+        if (presence.Pointer(sessionId, Context.ConnectionId) is { } who)
+        {
+            await Clients.OthersInGroup(stream.Group).Pointer(sessionId, who.User, who.Color, x, y);
+        }
     }
 
     /// <summary>Round trip for the status line's latency.</summary>
@@ -230,7 +275,7 @@ internal sealed class LiveViewHub(
         var tabId = stream.Session.ActiveTab.Id;
         if (text is not null && text != "\r")
         {
-            history.Typed(stream.Session.Id, tabId, 1);
+            history.Typed(stream.Session.Id, tabId, 1, UserName);
             return;
         }
 
@@ -240,7 +285,7 @@ internal sealed class LiveViewHub(
             (modifiers & KeyTable.Meta) != 0 ? "Meta+" : "",
             (modifiers & KeyTable.Shift) != 0 && key.Length > 1 ? "Shift+" : "",
             key.Length == 1 ? key.ToUpperInvariant() : key);
-        history.Action(stream.Session.Id, tabId, Actor.Human, "key", name, "ok");
+        history.Action(stream.Session.Id, tabId, Actor.Human, "key", name, "ok", user: UserName);
     }
 
     private static void ValidatePoint(SessionStream stream, double x, double y)
@@ -252,19 +297,46 @@ internal sealed class LiveViewHub(
         }
     }
 
-    /// <summary>While the agent acts, the person's input would fight it: it is refused until they take control.</summary>
+    /// <summary>
+    /// While the agent acts, the person's input would fight it: it is refused until they take control. In a shared
+    /// session only the person with control acts; anyone else is told why, and nothing reaches the page.
+    /// </summary>
     private void EnsureUserHasControl(SessionStream stream)
     {
         if (agents.AgentHoldsControl(stream.Session.Id))
         {
             throw new HubException("The agent is in control; take control to act");
         }
+
+        if (presence.CheckInput(stream.Session.Id, Context.ConnectionId) is { } reason)
+        {
+            // The panel sends input without waiting for an answer: the event is how it learns why nothing happened.
+            _ = Clients.Caller.InputRefused(stream.Session.Id, reason);
+            throw new HubException(reason);
+        }
     }
+
+    private async Task RefuseIfAsync(string sessionId, string? reason)
+    {
+        if (reason is not null)
+        {
+            await Clients.Caller.InputRefused(sessionId, reason);
+            throw new HubException(reason);
+        }
+    }
+
+    private string UserName => Context.User is { } user ? Callers.Name(user) : "";
+
+    private SessionStream Joined(string sessionId) =>
+        Required() is var stream && stream.Session.Id == sessionId ? stream : throw new HubException($"Join session '{sessionId}' first.");
 
     private SessionStream? Current() => Context.Items.TryGetValue(StreamKey, out var value) ? value as SessionStream : null;
 
+    /// <summary>The joined session's stream; a revoked member is no longer joined, though their connection lives on.</summary>
     private SessionStream Required() =>
-        Current() is { Session.IsClosed: false } stream ? stream : throw new HubException("Join a live session first.");
+        Current() is { Session.IsClosed: false } stream && presence.IsJoined(stream.Session.Id, Context.ConnectionId)
+            ? stream
+            : throw new HubException("Join a live session first.");
 
     private async Task LeaveAsync()
     {
@@ -272,6 +344,7 @@ internal sealed class LiveViewHub(
         {
             Context.Items.Remove(StreamKey);
             await stream.RemoveViewerAsync(Context.ConnectionId);
+            await presence.LeaveAsync(stream.Session.Id, Context.ConnectionId);
             try
             {
                 await Groups.RemoveFromGroupAsync(Context.ConnectionId, stream.Group);

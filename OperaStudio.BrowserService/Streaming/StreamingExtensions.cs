@@ -19,6 +19,8 @@ public static class StreamingExtensions
             .AddMessagePackProtocol();
         builder.Services.AddSingleton<LiveViews>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveViews>());
+        builder.Services.AddSingleton<Sharing.SessionPresence>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Sharing.SessionPresence>());
         return builder;
     }
 

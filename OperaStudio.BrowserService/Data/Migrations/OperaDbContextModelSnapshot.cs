@@ -87,6 +87,10 @@ namespace OperaStudio.BrowserService.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("User")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SessionId", "At");
@@ -225,6 +229,33 @@ namespace OperaStudio.BrowserService.Data.Migrations
                     b.ToTable("navigations", (string)null);
                 });
 
+            modelBuilder.Entity("OperaStudio.BrowserService.Data.Records.SessionMemberRecord", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("User")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AddedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("SessionId", "User");
+
+                    b.ToTable("session_members", (string)null);
+                });
+
             modelBuilder.Entity("OperaStudio.BrowserService.Data.Records.SessionRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -283,6 +314,50 @@ namespace OperaStudio.BrowserService.Data.Migrations
                     b.HasIndex("Owner", "State");
 
                     b.ToTable("sessions", (string)null);
+                });
+
+            modelBuilder.Entity("OperaStudio.BrowserService.Data.Records.ShareLinkRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("share_links", (string)null);
                 });
 
             modelBuilder.Entity("OperaStudio.BrowserService.Data.Records.TabRecord", b =>

@@ -24,6 +24,9 @@ public sealed class ActionRecord
 
     public Actor Actor { get; set; }
 
+    /// <summary>The person behind a human or API action (a shared session has several); null for the agent's own steps.</summary>
+    public string? User { get; set; }
+
     /// <summary>click, type, key, scroll, navigate, back, forward, reload, open-tab, close-tab, upload, download, dialog, or a tool name.</summary>
     public required string Kind { get; set; }
 

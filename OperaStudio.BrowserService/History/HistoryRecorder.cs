@@ -117,12 +117,17 @@ public sealed partial class HistoryRecorder : BackgroundService
     /// <remarks><paramref name="user"/>: the person who did it (a shared session has several).</remarks>
     public void Action(
         string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail = null, string? user = null) =>
-        Action(sessionId, tabId, actor, kind, target, outcome, detail, _time.GetUtcNow(), user);
+        Record(sessionId, tabId, actor, kind, target, outcome, detail, _time.GetUtcNow(), user, finishBursts: true);
 
-    private void Action(
-        string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at, string? user)
+    private void Record(
+        string sessionId, string? tabId, Actor actor, string kind, string? target, string outcome, string? detail, DateTimeOffset at, string? user,
+        bool finishBursts)
     {
-        FlushHuman(sessionId, all: true);
+        if (finishBursts)
+        {
+            FlushHuman(sessionId, all: true);
+        }
+
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
             SessionId = sessionId, TabId = tabId, At = at, Actor = actor, User = user, Kind = kind,
@@ -134,6 +139,9 @@ public sealed partial class HistoryRecorder : BackgroundService
     public void Click(BrowserSession session, double x, double y, string? user)
     {
         var tab = session.ActiveTab;
+        // Typing and scrolling before the click end here, now: the click is written once the page has said what it
+        // landed on (up to seconds later), and by then the person may be typing into what they clicked.
+        FlushHuman(session.Id, all: true);
         _ = DescribeAndRecordAsync(session.Id, tab, x, y, user);
     }
 
@@ -359,7 +367,7 @@ public sealed partial class HistoryRecorder : BackgroundService
             target = await DescribeNowAsync(tab, x, y);
         }
 
-        Action(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at, user);
+        Record(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at, user, finishBursts: false);
     }
 
     /// <summary>When the page did not report the press (inside a frame, say): what is there now, if the page still is.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OperaStudio.BrowserService.Agent.Model;
 using OperaStudio.BrowserService.Agent.Runs;
@@ -88,7 +89,7 @@ public static class AgentApi
         agents.Find(id) is { } agent ? TypedResults.Ok(agent.ToDto(model.Describe())) : Problems.SessionNotFound(id);
 
     private static Results<Accepted<AgentRunDto>, ProblemHttpResult> SendMessage(
-        string id, AgentMessageRequest? request, AgentSessions agents, AgentRunner runner)
+        string id, AgentMessageRequest? request, AgentSessions agents, AgentRunner runner, ClaimsPrincipal caller)
     {
         if (agents.Find(id) is not { } agent)
         {
@@ -106,7 +107,7 @@ public static class AgentApi
             return Problems.BadRequest("Invalid message", $"Send {{\"text\": \"...\"}} with 1 to {MaxMessageLength} characters.");
         }
 
-        return runner.Start(agent, text) is { } run
+        return runner.Start(agent, text, caller.Identity?.Name) is { } run
             ? TypedResults.Accepted($"/api/sessions/{id}/agent", run.ToDto())
             : Problems.Conflict("A run is active", "The agent is still working on the previous message. Wait for it, or cancel it first.");
     }

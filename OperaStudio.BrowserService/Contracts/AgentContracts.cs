@@ -13,7 +13,7 @@ public sealed record AgentMessageRequest(string? Text);
 /// One chat entry. <see cref="Role"/>: <c>user</c>, <c>assistant</c> (the model's text), or <c>notice</c> (the service
 /// itself: a missing model key, a model error, a step limit).
 /// </summary>
-public sealed record AgentMessageDto(string Id, string? RunId, string Role, string Text, DateTimeOffset At);
+public sealed record AgentMessageDto(string Id, string? RunId, string Role, string Text, DateTimeOffset At, string? Author = null);
 
 /// <summary>A piece of assistant text as the model streams it; the complete <see cref="AgentMessageDto"/> follows.</summary>
 public sealed record AgentTextDeltaDto(string RunId, string MessageId, string Delta);

@@ -85,6 +85,7 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             message.Property(m => m.SessionId).HasMaxLength(32);
             message.Property(m => m.RunId).HasMaxLength(32);
             message.Property(m => m.Role).HasMaxLength(16);
+            message.Property(m => m.Author).HasMaxLength(128);
             message.Property(m => m.ToolName).HasMaxLength(128);
             message.Property(m => m.ToolArguments).HasColumnType("jsonb");
             message.Property(m => m.Status).HasMaxLength(32);

@@ -83,7 +83,7 @@ public static class HistoryApi
                     new TimelineEntryDto(a.At, "action", a.Actor.ToString().ToLowerInvariant(), a.TabId, a.Kind, a.Target, a.Outcome, a.User)))
                 .Concat(chat.Select(m => m.Role == "tool"
                     ? new TimelineEntryDto(m.At, "step", "agent", null, m.ToolName ?? "tool", m.ToolArguments, m.Status)
-                    : new TimelineEntryDto(m.At, "chat", m.Role, null, m.Role, m.Text, null)))
+                    : new TimelineEntryDto(m.At, "chat", m.Role, null, m.Role, m.Text, null, m.Author)))
                 .OrderBy(e => e.At)
                 .ToList();
             var truncated = entries.Count > MaxEntries;

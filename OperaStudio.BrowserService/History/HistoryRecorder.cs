@@ -94,7 +94,7 @@ public sealed partial class HistoryRecorder : BackgroundService
                     Enqueue(new HistoryItem.Chat(new ChatMessageRecord
                     {
                         SessionId = session.Id, RunId = added.Message.RunId, At = added.Message.At,
-                        Role = added.Message.Role, Text = added.Message.Text,
+                        Role = added.Message.Role, Text = added.Message.Text, Author = added.Message.Author,
                     }));
                     break;
                 case AgentStepChanged { IsFinal: true, Step: var step }:

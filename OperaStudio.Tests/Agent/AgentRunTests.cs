@@ -29,6 +29,25 @@ public sealed partial class AgentRunTests : IDisposable
     public void Dispose() => Assert.Equal(0, Model.Unplanned);
 
     [Fact]
+    public async Task AMessage_NamesWhoWroteIt_InTheChatAndInHistory()
+    {
+        using var alice = TestIdentity.ClientFor(_service.BaseAddress, "alice-writes");
+        await using var session = await AgentClient.CreateAsync(alice);
+        Model.Plan(Say("Hello, Alice."));
+
+        var run = await session.SendAsync("Say hello.");
+        var state = await session.WaitForEndAsync(run.Id);
+
+        Assert.Equal("alice-writes", state.Messages.Single(m => m.Role == "user").Author);
+        Assert.Null(state.Messages.Single(m => m.Role == "assistant").Author);
+        await Eventually.TrueAsync(async () =>
+        {
+            var timeline = await alice.GetFromJsonAsync<OperaStudio.BrowserService.Contracts.SessionTimelineDto>($"/api/history/sessions/{session.SessionId}");
+            return timeline!.Entries.Any(e => e.Kind == "chat" && e.Actor == "user" && e.User == "alice-writes");
+        }, "the message in history with its author", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Run_LogsInThroughAForm_SecretNeverReachesTheModel()
     {
         const string secret = "S3cret-Value-42!";

@@ -29,15 +29,15 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
 
     private readonly AgentOptions _options = options.Value;
 
-    /// <summary>Starts a run for the user's message; null while another run is active.</summary>
-    public AgentRun? Start(AgentSession agent, string text)
+    /// <summary>Starts a run for <paramref name="author"/>'s message; null while another run is active.</summary>
+    public AgentRun? Start(AgentSession agent, string text, string? author = null)
     {
         if (agent.TryBeginRun(_options.MaxSteps) is not { } run)
         {
             return null;
         }
 
-        agent.AddMessage(UserRole, text, run.Id);
+        agent.AddMessage(UserRole, text, run.Id, author: author);
         _ = Task.Run(() => RunAsync(agent, run));
         return run;
     }

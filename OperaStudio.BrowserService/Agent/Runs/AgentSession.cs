@@ -88,9 +88,10 @@ public sealed class AgentSession : IDisposable
     public AgentStateDto ToDto(AgentModelDto model) => new(
         Browser.Id, model, Control, CurrentRun?.ToDto(), Messages, Steps.Recent(100), Approvals.PendingApprovals, Vault.Names);
 
-    internal AgentMessageDto AddMessage(string role, string text, string? runId, string? id = null)
+    /// <remarks><paramref name="author"/>: who wrote a user message (a shared session's chat has several people).</remarks>
+    internal AgentMessageDto AddMessage(string role, string text, string? runId, string? id = null, string? author = null)
     {
-        var message = new AgentMessageDto(id ?? Ids.New(10), runId, role, text, _time.GetUtcNow());
+        var message = new AgentMessageDto(id ?? Ids.New(10), runId, role, text, _time.GetUtcNow(), author);
         lock (_gate)
         {
             _messages.Add(message);

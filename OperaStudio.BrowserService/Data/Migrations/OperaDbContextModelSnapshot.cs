@@ -153,6 +153,10 @@ namespace OperaStudio.BrowserService.Data.Migrations
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Author")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -16,6 +16,9 @@ public sealed class ChatMessageRecord
 
     public string? Text { get; set; }
 
+    /// <summary>Who wrote a user message.</summary>
+    public string? Author { get; set; }
+
     public string? ToolName { get; set; }
 
     public string? ToolArguments { get; set; }

@@ -47,7 +47,8 @@ public sealed class ChatPanelTests : IClassFixture<AgentWebAppFixture>, IDisposa
 
         await chat.WaitForRunAsync("completed");
         await panel.WaitForRemoteAsync("document.getElementById('out').textContent", "saved");
-        await Expect(chat.Role("user")).ToHaveTextAsync("Save the page, please");
+        await Expect(chat.Role("user").Locator(".user-bubble")).ToHaveTextAsync("Save the page, please");
+        await Expect(chat.Role("user").GetByTestId("chat-author")).ToHaveTextAsync(TestIdentity.AdminUserName);
         var answers = chat.Role("assistant");
         await Expect(answers).ToHaveCountAsync(2);
         await Expect(answers.First).ToHaveTextAsync("Let me save that for you.");

@@ -38,7 +38,7 @@ public sealed class ChatWithoutModelTests(WebAppFixture web, ChromiumFixture chr
         // The input works: the service answers with the same steps as a notice.
         await chat.SendAsync("Open the news");
         await chat.WaitForRunAsync("failed");
-        await Expect(chat.Role("user")).ToHaveTextAsync("Open the news");
+        await Expect(chat.Role("user").Locator(".user-bubble")).ToHaveTextAsync("Open the news");
         var notice = chat.Role("notice").Last;
         await Expect(notice).ToContainTextAsync("No model is configured");
         await Expect(notice.Locator("code").Filter(new() { HasText = "GEMINI_API_KEY=<key>" })).ToHaveCountAsync(1);

@@ -3,6 +3,9 @@
 // so a pointer sits on the same spot of the page in every panel.
 
 const SEND_INTERVAL_MS = 50; // ~20 a second: smooth enough to follow, well under the hub's limit per person.
+// The hub drops a position that arrives within ~33 ms of the last one, and network jitter can bunch two sent 50 ms
+// apart: once the pointer rests, where it rests is sent once more, so the others never keep a stale spot.
+const SETTLE_MS = 150;
 
 export class SharedPointers {
   /**
@@ -19,6 +22,7 @@ export class SharedPointers {
     this.lastSent = 0;
     this.pending = null;
     this.timer = 0;
+    this.settleTimer = 0;
   }
 
   /** Participants changed: forget the pointers of those who left; send ours only while someone else watches. */
@@ -56,10 +60,13 @@ export class SharedPointers {
 
   flush() {
     this.timer = 0;
-    if (this.pending) {
+    const p = this.pending;
+    if (p) {
       this.lastSent = performance.now();
-      this.send(this.pending.x, this.pending.y);
+      this.send(p.x, p.y);
       this.pending = null;
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.send(p.x, p.y), SETTLE_MS);
     }
   }
 
@@ -102,6 +109,7 @@ export class SharedPointers {
 
   dispose() {
     clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
     for (const pointer of this.pointers.values()) {
       pointer.el.remove();
     }

@@ -25,6 +25,7 @@ const STATE_TEXT = {
   disconnected: 'Disconnected',
   restoring: 'Restoring session…',
   ended: 'Session ended',
+  revoked: 'Access ended',
 };
 
 /**
@@ -163,7 +164,7 @@ class LivePanel {
     connection.on('AccessEnded', (sessionId, reason) => {
       // Revoked: no more frames or events come; stop trying to reconnect and drop the others' pointers.
       this.ended = true;
-      this.setState('ended');
+      this.setState('revoked');
       this.pointers.dispose();
       this.forward('OnAccessEnded', reason || 'Your access to this session ended.');
       this.connection?.stop().catch(() => {});

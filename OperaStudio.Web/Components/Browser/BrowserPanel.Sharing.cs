@@ -36,6 +36,11 @@ public sealed partial class BrowserPanel
     public void OnPresence(List<ParticipantDto> participants)
     {
         _participants = participants;
+        if (Me?.HasControl == true)
+        {
+            _refused = null; // Said before this person got control: no longer true.
+        }
+
         StateHasChanged();
     }
 

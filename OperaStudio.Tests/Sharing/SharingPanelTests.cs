@@ -57,6 +57,8 @@ public sealed class SharingPanelTests(WebAppFixture web, ChromiumFixture chromiu
             // Bob now finds it in his list, marked as shared, and watches the same view; both are present.
             await b.GotoAsync(web.Url("/sessions"));
             await Expect(b.Locator("[data-testid=shared-with-you]").First).ToContainTextAsync(alice);
+            await Expect(b.Locator($"[data-session-id='{id}']")).ToHaveCountAsync(1);
+            await Screenshots.SaveAsync(b, "sharing-sessions-list");
             await b.GotoAsync(web.Url($"/sessions/{id}"));
             await WaitUntilLiveAsync(b);
             foreach (var page in new[] { a, b })
@@ -152,6 +154,12 @@ public sealed class SharingPanelTests(WebAppFixture web, ChromiumFixture chromiu
             await a.GetByTestId("share-open").ClickAsync();
             await Expect(Member(a, carol)).ToHaveAttributeAsync("data-role", "viewer");
             await Screenshots.SaveAsync(c, "sharing-joined-by-link");
+
+            // Revoked, the link lets nobody else in.
+            await a.GetByTestId("share-link-revoke").ClickAsync();
+            await Expect(a.GetByTestId("share-link-item")).ToHaveCountAsync(0);
+            await c.GotoAsync(url);
+            await Expect(c.GetByTestId("join-error")).ToBeVisibleAsync();
 
             await a.APIRequest.DeleteAsync(web.Url($"/api/sessions/{id}"));
         }

@@ -3,7 +3,11 @@ namespace OperaStudio.BrowserService.Contracts;
 // The sessions API's wire shapes (JSON, camelCase). The web app compiles this folder too, so both sides share one
 // definition; keep it free of server types.
 
-/// <summary>A live browser session: its tabs and which one the viewers see.</summary>
+/// <summary>
+/// A live browser session: its tabs and which one the viewers see. In <c>GET /api/sessions</c> only,
+/// <see cref="Owner"/> and <see cref="Role"/> (the caller's: owner, admin, controller or viewer) tell the caller's own
+/// sessions from those shared with them; elsewhere they are null.
+/// </summary>
 public sealed record SessionDto(
     string Id,
     string ActiveTabId,
@@ -11,7 +15,9 @@ public sealed record SessionDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset LastActivityAt,
     int Viewers,
-    ViewportDto Viewport);
+    ViewportDto Viewport,
+    string? Owner = null,
+    string? Role = null);
 
 /// <summary>One tab: where it is, whether it is loading, and what the toolbar may offer.</summary>
 public sealed record TabDto(

@@ -82,16 +82,55 @@ public static class SessionsApi
         }
     }
 
-    /// <summary>The caller's live sessions in the cluster (every one for the administrator), from the Redis registry; this node's own when Redis is down.</summary>
-    private static async Task<Ok<IReadOnlyList<SessionDto>>> ListSessions(SessionManager manager, SessionRegistry registry, HttpContext http)
+    /// <summary>
+    /// The caller's live sessions in the cluster (every one for the administrator) and those shared with them, each
+    /// marked with its owner and the caller's role, from the Redis registry; this node's own when Redis is down.
+    /// </summary>
+    private static async Task<Ok<IReadOnlyList<SessionDto>>> ListSessions(
+        SessionManager manager, SessionRegistry registry, SessionMembers members, ILoggerFactory logs, HttpContext http, CancellationToken cancellationToken)
     {
+        var shared = await SharedWithCallerAsync(members, logs, http, cancellationToken);
+        IEnumerable<(SessionDto Session, string? Owner)> all;
         if (await registry.ListAsync() is { } registered)
         {
-            return TypedResults.Ok<IReadOnlyList<SessionDto>>(registered.Where(r => SessionAccess.Lists(http.User, r.Owner)).Select(r => r.Session).ToList());
+            all = registered.Select(r => (r.Session, r.Owner));
+        }
+        else
+        {
+            http.Response.Headers.Warning = "199 - \"The session registry (Redis) is unreachable; listing only this node's sessions.\"";
+            all = manager.All.Select(s => (s.ToDto(), s.Owner));
         }
 
-        http.Response.Headers.Warning = "199 - \"The session registry (Redis) is unreachable; listing only this node's sessions.\"";
-        return TypedResults.Ok<IReadOnlyList<SessionDto>>(manager.All.Where(s => SessionAccess.Lists(http.User, s.Owner)).Select(s => s.ToDto()).ToList());
+        var listed = new List<SessionDto>();
+        foreach (var (session, owner) in all)
+        {
+            if (RoleInList(http, owner, shared.GetValueOrDefault(session.Id)) is { } role)
+            {
+                listed.Add(session with { Owner = owner, Role = role });
+            }
+        }
+
+        return TypedResults.Ok<IReadOnlyList<SessionDto>>(listed);
+    }
+
+    /// <summary>The caller's role in a session, or null when it is not theirs to list.</summary>
+    private static string? RoleInList(HttpContext http, string? owner, string? memberRole) =>
+        owner == Callers.Name(http.User) ? SessionRights.Name(SessionRight.Owner)
+        : memberRole ?? (SessionAccess.Lists(http.User, owner) ? SessionRights.Name(SessionRight.Admin) : null);
+
+    /// <summary>PostgreSQL away: the list still holds the caller's own sessions, just not the shared ones.</summary>
+    private static async Task<IReadOnlyDictionary<string, string>> SharedWithCallerAsync(
+        SessionMembers members, ILoggerFactory logs, HttpContext http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await members.SharedWithAsync(Callers.Name(http.User), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logs.CreateLogger(typeof(SessionsApi)).LogWarning(ex, "Listing sessions: the ones shared with the caller are left out, PostgreSQL did not answer");
+            return new Dictionary<string, string>();
+        }
     }
 
     private static async Task<Results<Ok<SessionDto>, ProblemHttpResult>> GetSession(string id, SessionManager manager, HttpContext http, CancellationToken cancellationToken)

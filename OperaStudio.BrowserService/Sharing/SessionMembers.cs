@@ -21,6 +21,13 @@ public sealed class SessionMembers(IDbContextFactory<OperaDbContext> factory, Da
             .Where(m => m.SessionId == sessionId && m.User == user).Select(m => m.Role).FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>The sessions shared with <paramref name="user"/>, with their role in each (for their list of sessions).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> SharedWithAsync(string user, CancellationToken cancellationToken)
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        return await db.SessionMembers.AsNoTracking().Where(m => m.User == user).ToDictionaryAsync(m => m.SessionId, m => m.Role, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<MemberDto>> ListAsync(string sessionId, CancellationToken cancellationToken)
     {
         await using var db = await OpenAsync(cancellationToken);

@@ -11,12 +11,14 @@ export class FrameView {
    * @param layer the element the highlight is placed in (it covers the canvas).
    * @param ack called once per frame, drawn or skipped, so the server's window of frames in flight moves on.
    * @param onFirstFrame called once, when the first frame is on the canvas.
+   * @param onLayout called when the page is drawn at another place or scale (things kept over it move along).
    */
-  constructor(canvas, layer, { ack, onFirstFrame }) {
+  constructor(canvas, layer, { ack, onFirstFrame, onLayout }) {
     this.canvas = canvas;
     this.layer = layer;
     this.ack = ack;
     this.onFirstFrame = onFirstFrame;
+    this.onLayout = onLayout;
     this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
     this.disposed = false;
 
@@ -153,6 +155,7 @@ export class FrameView {
       // For tests and tools: where the page is drawn (CSS px inside the canvas) and the page size it shows.
       this.canvas.dataset.drawRect = rect;
       this.canvas.dataset.pageViewport = `${info.viewportWidth}x${info.viewportHeight}`;
+      this.onLayout?.();
     }
 
     this.placeHighlight();

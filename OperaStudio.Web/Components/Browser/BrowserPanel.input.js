@@ -40,6 +40,7 @@ export class InputCapture {
     this.frames = frames;
     this.hub = hub;
     this.paused = false;
+    this.hasTurn = true;
     this.pendingMove = null;
     this.pendingWheel = null;
     this.flushScheduled = 0;
@@ -91,7 +92,27 @@ export class InputCapture {
     this.canvas.dataset.input = paused ? 'paused' : 'live';
   }
 
+  /**
+   * False while someone else has control of a shared session: moves are not sent as input (they would only be
+   * refused; the pointer reaches the others through MovePointer), but presses and keys still are, so the person is
+   * told why nothing happens.
+   */
+  setTurn(hasTurn) {
+    if (!hasTurn && this.hasTurn) {
+      this.releaseAll();
+      this.pendingMove = null;
+      this.pendingWheel = null;
+    }
+
+    this.hasTurn = hasTurn;
+    this.canvas.dataset.turn = hasTurn ? 'mine' : 'other';
+  }
+
   send(method, ...args) {
+    if (!this.hasTurn && method === 'Pointer' && args[0] === 'move') {
+      return;
+    }
+
     if (this.paused) {
       this.canvas.dataset.inputLost = `${method}: held back while the agent has control`;
     } else {

@@ -70,10 +70,11 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         }
 
         _self = DotNetObjectReference.Create(this);
+        _me = await WhoAmIAsync();
         try
         {
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Browser/BrowserPanel.razor.js");
-            _live = await _module.InvokeAsync<IJSObjectReference>("start", _root, _canvas, _status, _self, Session.Id);
+            _live = await _module.InvokeAsync<IJSObjectReference>("start", _root, _canvas, _status, _self, Session.Id, _me);
         }
         catch (JSDisconnectedException)
         {

@@ -10,11 +10,13 @@
 
 import { FrameView, clamp, round2 } from './BrowserPanel.frames.js';
 import { InputCapture } from './BrowserPanel.input.js';
+import { SharedPointers } from './BrowserPanel.pointers.js';
 
 const HUB_PATH = '/hubs/live';
 const VIEWPORT_DEBOUNCE_MS = 150;
 const PING_INTERVAL_MS = 2000;
 const STATUS_INTERVAL_MS = 500;
+const REFUSED_FORWARD_MS = 1000; // A held key or a wheel refused many times over is told once a second, not each time.
 
 const STATE_TEXT = {
   connecting: 'Connecting…',
@@ -23,14 +25,17 @@ const STATE_TEXT = {
   disconnected: 'Disconnected',
   restoring: 'Restoring session…',
   ended: 'Session ended',
+  revoked: 'Access ended',
 };
 
 /**
  * Starts the live view. Returns the handle .NET keeps (an IJSObjectReference): focus, upload, cancelUpload,
- * setControl (who holds control: "user" or "agent"), highlight (an element box in page CSS px, or null), dispose.
+ * setControl (who holds control: "user" or "agent"), highlight (an element box in page CSS px, or null), turn (a
+ * sharing hub method: RequestControl, GrantControl with a user, ReleaseControl; resolves to null or the reason it
+ * failed), dispose. `me` is the signed-in person's name, to tell their own place in the presence list.
  */
-export function start(root, canvas, status, dotnet, sessionId) {
-  const panel = new LivePanel(root, canvas, status, dotnet, sessionId);
+export function start(root, canvas, status, dotnet, sessionId, me) {
+  const panel = new LivePanel(root, canvas, status, dotnet, sessionId, me);
   panel.start();
   return {
     focus: () => panel.input.focusCanvas(),
@@ -39,13 +44,15 @@ export function start(root, canvas, status, dotnet, sessionId) {
     cancelUpload: (tabId) => panel.cancelUpload(tabId),
     setControl: (holder) => panel.setControl(holder),
     highlight: (box) => panel.highlight(box),
+    turn: (method, user) => panel.turn(method, user),
     dispose: () => panel.dispose(),
   };
 }
 
 class LivePanel {
-  constructor(root, canvas, status, dotnet, sessionId) {
+  constructor(root, canvas, status, dotnet, sessionId, me) {
     this.root = root;
+    this.me = me;
     this.canvas = canvas;
     this.status = status;
     this.dotnet = dotnet;
@@ -56,10 +63,19 @@ class LivePanel {
     this.connection = null;
 
     // The page as drawn, with the outline of what a pending approval targets; and the user's input on it.
-    this.frames = new FrameView(canvas, root.querySelector('[data-highlight-layer]') ?? canvas.parentElement, {
+    const layer = root.querySelector('[data-highlight-layer]') ?? canvas.parentElement;
+    this.frames = new FrameView(canvas, layer, {
       ack: () => this.ack(),
       onFirstFrame: () => this.forward('OnFirstFrame'),
+      onLayout: () => this.pointers.layout(),
     });
+    // Everyone's pointer in a shared session: ours goes out as MovePointer (not input), the others' are drawn.
+    this.pointers = new SharedPointers(layer, this.frames, (x, y) => {
+      if (this.connected) {
+        this.connection.send('MovePointer', this.sessionId, x, y).catch(() => {});
+      }
+    });
+    this.lastRefusedAt = 0;
     this.input = new InputCapture(root, canvas, this.frames, {
       send: (method, ...args) => this.send(method, ...args),
       invoke: (method, ...args) => (this.connected ? this.connection.invoke(method, ...args) : Promise.reject(new Error('Not connected.'))),
@@ -77,6 +93,8 @@ class LivePanel {
   start() {
     this.frames.measure();
     this.input.install();
+    this.onCanvasMove = (e) => this.pointers.moved(e);
+    this.canvas.addEventListener('pointermove', this.onCanvasMove);
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.canvas);
     this.watchPixelRatio();
@@ -120,6 +138,36 @@ class LivePanel {
       this.ended = true;
       this.setState('ended');
       this.forward('OnSessionEnded', reason || 'The session ended.');
+    });
+
+    // Sharing: who is here and who has control (the .NET side renders it; the pointers here follow who is here),
+    // the others' pointers, refusals of our input, and the end of our access.
+    connection.on('Presence', (sessionId, participants) => {
+      const list = participants ?? [];
+      this.pointers.presence(list, this.me);
+      const mine = list.find((p) => p.User === this.me);
+      this.input.setTurn(!mine || !!mine.HasControl);
+      this.forward('OnPresence', toDotNet(list));
+    });
+    connection.on('Pointer', (sessionId, user, color, x, y) => {
+      if (user !== this.me) {
+        this.pointers.show(user, color, x, y);
+      }
+    });
+    connection.on('InputRefused', (sessionId, reason) => {
+      const now = performance.now();
+      if (now - this.lastRefusedAt >= REFUSED_FORWARD_MS) {
+        this.lastRefusedAt = now;
+        this.forward('OnInputRefused', reason || 'Your input was refused.');
+      }
+    });
+    connection.on('AccessEnded', (sessionId, reason) => {
+      // Revoked: no more frames or events come; stop trying to reconnect and drop the others' pointers.
+      this.ended = true;
+      this.setState('revoked');
+      this.pointers.dispose();
+      this.forward('OnAccessEnded', reason || 'Your access to this session ended.');
+      this.connection?.stop().catch(() => {});
     });
 
     connection.onreconnecting(() => this.setState('reconnecting'));
@@ -376,6 +424,22 @@ class LivePanel {
     this.frames.highlight(box);
   }
 
+  /** A turn-taking hub method (RequestControl, GrantControl, ReleaseControl): null, or why it failed. */
+  async turn(method, user) {
+    if (!this.connected) {
+      return `Not connected: the panel is ${this.state}.`;
+    }
+
+    try {
+      await (method === 'GrantControl'
+        ? this.connection.invoke(method, this.sessionId, user)
+        : this.connection.invoke(method, this.sessionId));
+      return null;
+    } catch (error) {
+      return hubMessage(error);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // File chooser
 
@@ -422,7 +486,9 @@ class LivePanel {
     clearTimeout(this.viewportTimer);
     this.resizeObserver?.disconnect();
     this.dprQuery?.removeEventListener('change', this.onPixelRatio);
+    this.canvas.removeEventListener('pointermove', this.onCanvasMove);
     this.input.dispose();
+    this.pointers.dispose();
     this.frames.dispose();
     const connection = this.connection;
     this.connection = null;

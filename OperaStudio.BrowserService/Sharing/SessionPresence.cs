@@ -17,8 +17,12 @@ internal sealed partial class SessionPresence(
     SessionManager sessions, SessionMembers members, LiveViews views, IHubContext<LiveViewHub, ILiveViewClient> hub,
     IOptions<Sessions.SessionOptions> options, TimeProvider time, ILogger<SessionPresence> logger) : IHostedService
 {
-    /// <summary>About 30 pointer positions a second per person: smooth enough to follow, cheap for everyone receiving them.</summary>
-    private static readonly TimeSpan PointerInterval = TimeSpan.FromMilliseconds(33);
+    /// <summary>
+    /// About 30 pointer positions a second per person (smooth enough to follow, cheap for everyone receiving them), with
+    /// a burst of a few: positions a panel sends 50 ms apart can arrive together, and dropping the second of two lost
+    /// where a pointer came to rest.
+    /// </summary>
+    private const double PointersPerSecond = 30, PointerBurst = 5;
 
     /// <summary>Distinct on light and dark backgrounds; a user keeps theirs everywhere (see <see cref="ColorOf"/>).</summary>
     private static readonly string[] Palette =
@@ -247,7 +251,7 @@ internal sealed partial class SessionPresence(
         return null;
     }
 
-    /// <summary>Who is pointing and in which colour; null when this position comes too soon after their last (it is dropped).</summary>
+    /// <summary>Who is pointing and in which colour; null when they have sent more than their share lately (it is dropped).</summary>
     public (string User, string Color)? Pointer(string sessionId, string connectionId)
     {
         if (!_rooms.TryGetValue(sessionId, out var room))
@@ -257,13 +261,22 @@ internal sealed partial class SessionPresence(
 
         lock (room.Gate)
         {
-            if (!room.Connections.TryGetValue(connectionId, out var participant)
-                || (participant.LastPointerAt != 0 && time.GetElapsedTime(participant.LastPointerAt) < PointerInterval))
+            if (!room.Connections.TryGetValue(connectionId, out var participant))
             {
                 return null;
             }
 
-            participant.LastPointerAt = time.GetTimestamp();
+            var now = time.GetTimestamp();
+            participant.PointerAllowance = participant.LastPointerAt == 0
+                ? PointerBurst
+                : Math.Min(PointerBurst, participant.PointerAllowance + (time.GetElapsedTime(participant.LastPointerAt, now).TotalSeconds * PointersPerSecond));
+            participant.LastPointerAt = now;
+            if (participant.PointerAllowance < 1)
+            {
+                return null;
+            }
+
+            participant.PointerAllowance -= 1;
             return (participant.User, ColorOf(participant.User));
         }
     }
@@ -516,6 +529,9 @@ internal sealed partial class SessionPresence(
         public SessionRight Right { get; set; } = right;
 
         public long LastPointerAt { get; set; }
+
+        /// <summary>Positions this person may still send right now (a token bucket).</summary>
+        public double PointerAllowance { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the holder was idle; control passed to {User}")]

@@ -289,6 +289,40 @@ public sealed partial class BrowserTab : IAsyncDisposable
         return Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!);
     }
 
+    /// <summary>
+    /// A JPEG of <paramref name="box"/> (CSS pixels of the visual viewport, as Playwright's bounding boxes are), cut to
+    /// the viewport; null when nothing of it is in view. A clipped capture like <see cref="CaptureViewAsync"/>: it
+    /// waits for nothing in the page (Playwright's element screenshot waits for animation frames to call the element
+    /// stable, and after a full-page capture those did not come for 10 s in one try of five).
+    /// </summary>
+    internal async Task<byte[]?> CaptureAreaAsync(LocatorBoundingBoxResult box, int quality)
+    {
+        var metrics = await Cdp.SendAsync("Page.getLayoutMetrics");
+        var visual = metrics!.Value.GetProperty("cssVisualViewport");
+        var (left, top) = (Math.Max(0, box.X), Math.Max(0, box.Y));
+        var right = Math.Min(visual.GetProperty("clientWidth").GetDouble(), box.X + box.Width);
+        var bottom = Math.Min(visual.GetProperty("clientHeight").GetDouble(), box.Y + box.Height);
+        if (right - left < 1 || bottom - top < 1)
+        {
+            return null;
+        }
+
+        var shot = await WhileNoViewportChangeAsync(() => Cdp.SendAsync("Page.captureScreenshot", new()
+        {
+            ["format"] = "jpeg",
+            ["quality"] = quality,
+            ["clip"] = new Dictionary<string, object>
+            {
+                ["x"] = visual.GetProperty("pageX").GetDouble() + left,
+                ["y"] = visual.GetProperty("pageY").GetDouble() + top,
+                ["width"] = right - left,
+                ["height"] = bottom - top,
+                ["scale"] = 1,
+            },
+        }));
+        return Convert.FromBase64String(shot!.Value.GetProperty("data").GetString()!);
+    }
+
     public async Task<byte[]> ScreenshotAsync(bool fullPage = false, int quality = 80)
     {
         _session.Touch();

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
-using Microsoft.Playwright;
 using OperaStudio.BrowserService.Agent.Runs;
 using OperaStudio.BrowserService.Agent.Snapshots;
 using OperaStudio.BrowserService.Streaming;
@@ -94,9 +93,12 @@ public sealed partial class BrowserTools
             if (elementDescription is not null)
             {
                 var target = await ResolveAsync(null, elementDescription, roles: null, ct);
-                jpeg = await BoundedAsync(tab.WhileNoViewportChangeAsync(
-                    () => target.Locator.ScreenshotAsync(new() { Type = ScreenshotType.Jpeg, Quality = 80, Timeout = Timeout })), ct);
-                await Browser.ApplyViewportAsync(tab);
+                // Brought into view by the page's own scrolling, then cut out of a capture of the view.
+                await BoundedAsync(target.Locator.EvaluateAsync("e => e.scrollIntoView({ block: 'center', inline: 'center' })", null, new() { Timeout = Timeout }), ct);
+                var box = await BoundedAsync(target.Locator.BoundingBoxAsync(new() { Timeout = Timeout }), ct)
+                    ?? throw new ToolException($"'{target.Name}' is not displayed (it has no box on the page); take a new snapshot.");
+                jpeg = await BoundedAsync(tab.CaptureAreaAsync(box, quality: 80), ct)
+                    ?? throw new ToolException($"'{target.Name}' could not be brought into view; take a new snapshot.");
                 what = target.Name;
             }
             else

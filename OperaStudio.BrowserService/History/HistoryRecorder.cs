@@ -359,12 +359,15 @@ public sealed partial class HistoryRecorder : BackgroundService
     {
         // Dated when clicked, not when described: the page may be slow to answer, and the timeline is in time order.
         var at = _time.GetUtcNow();
+        var urlAtPress = tab.Url;
         // The report normally takes milliseconds; a loaded machine has delayed it past 2 s in a full test run.
         var target = await tab.Presses.WhatWasPressedAsync(x, y, TimeSpan.FromSeconds(10));
         if (target is null)
         {
             LogPressUnreported(sessionId, x, y);
-            target = await DescribeNowAsync(tab, x, y);
+            // A page that has moved on would name whatever the next one has there (a full run recorded "html"):
+            // the coordinates are truer than that.
+            target = tab.Url == urlAtPress ? await DescribeNowAsync(tab, x, y) : null;
         }
 
         Record(sessionId, tab.Id, Actor.Human, "click", target ?? $"({x:0}, {y:0})", "ok", null, at, user, finishBursts: false);

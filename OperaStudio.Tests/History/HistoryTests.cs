@@ -81,6 +81,11 @@ public sealed class HistoryTests(BrowserServiceFixture service, DataStoresFixtur
         }
 
         await connection.InvokeAsync("Key", "down", "Enter", "Enter", 13, 0, 0, false);
+        // The hub only queues input; as a person would, go on once the page has taken it all (else, on a loaded machine,
+        // the clicks reached the next page: a full run recorded "html" for "Press me").
+        await Eventually.TrueAsync(
+            async () => await tab.Page.EvaluateAsync<int>("() => document.getElementById('t').value.length") == 8,
+            "the page to have taken the clicks and the typing", TimeSpan.FromSeconds(20));
         var navigate = new HttpRequestMessage(HttpMethod.Post, $"/api/sessions/{session.Id}/tabs/{session.ActiveTabId}/navigate")
         {
             Content = JsonContent.Create(new { url = second.ToString() }),

@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
@@ -22,7 +19,7 @@ public sealed partial class ApiTokenStore(IDbContextFactory<OperaDbContext> data
     /// <summary>A token used on every request must not make every request a write.</summary>
     private static readonly TimeSpan UseRecordedEvery = TimeSpan.FromMinutes(1);
 
-    private static readonly int TokenLength = ApiTokenRules.TokenPrefix.Length + Base64Url.GetEncodedLength(RandomBytes);
+    private static readonly int TokenLength = BearerSecrets.LengthOf(ApiTokenRules.TokenPrefix, RandomBytes);
 
     /// <summary>Who a valid token acts as, and which token it is.</summary>
     public sealed record Holder(string TokenId, string Owner);
@@ -37,14 +34,14 @@ public sealed partial class ApiTokenStore(IDbContextFactory<OperaDbContext> data
             return null;
         }
 
-        var token = ApiTokenRules.TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(RandomBytes));
+        var token = BearerSecrets.New(ApiTokenRules.TokenPrefix, RandomBytes);
         var now = ToMicroseconds(time.GetUtcNow());
         var record = new ApiTokenRecord
         {
             Id = Ids.New(),
             Owner = owner,
             Name = name,
-            Hash = Hash(token),
+            Hash = BearerSecrets.Hash(token),
             Prefix = token[..ShownLength],
             CreatedAt = now,
             ExpiresAt = expiresInDays is { } days ? now.AddDays(days) : null,
@@ -88,7 +85,7 @@ public sealed partial class ApiTokenStore(IDbContextFactory<OperaDbContext> data
             return null;
         }
 
-        var hash = Hash(token);
+        var hash = BearerSecrets.Hash(token);
         var now = time.GetUtcNow();
         await using var db = await database.CreateDbContextAsync(cancellationToken);
         var found = await db.ApiTokens.AsNoTracking()
@@ -124,7 +121,6 @@ public sealed partial class ApiTokenStore(IDbContextFactory<OperaDbContext> data
         }
     }
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     /// <summary>PostgreSQL keeps microseconds: the answer to a create then equals what the list shows later.</summary>
     private static DateTimeOffset ToMicroseconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));

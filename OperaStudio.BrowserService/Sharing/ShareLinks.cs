@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Data.Records;
+using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Sessions;
 
 namespace OperaStudio.BrowserService.Sharing;
@@ -16,7 +15,7 @@ public sealed class ShareLinks(IDbContextFactory<OperaDbContext> factory, Databa
 
     public async Task<CreatedShareLinkDto> CreateAsync(string sessionId, string role, int minutes, string createdBy, CancellationToken cancellationToken)
     {
-        var token = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = BearerSecrets.New(TokenPrefix, 32);
         var now = time.GetUtcNow();
         var record = new ShareLinkRecord
         {
@@ -55,9 +54,7 @@ public sealed class ShareLinks(IDbContextFactory<OperaDbContext> factory, Databa
         return link is { RevokedAt: null } && link.ExpiresAt > now ? link : null;
     }
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Hash(string token) => Convert.ToHexStringLower(BearerSecrets.Hash(token));
 
     private async Task<OperaDbContext> OpenAsync(CancellationToken cancellationToken)
     {

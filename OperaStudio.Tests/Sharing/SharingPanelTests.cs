@@ -97,6 +97,10 @@ public sealed class SharingPanelTests(WebAppFixture web, ChromiumFixture chromiu
             await Screenshots.SaveAsync(b, "sharing-viewer-refused");
             await Task.Delay(500);
             Assert.Equal(0, await ClicksAsync(id));
+            // Nor can he talk to the agent (the service would refuse it): the chat says why instead of offering a box.
+            await Expect(b.GetByTestId("chat-watch-only")).ToContainTextAsync("viewer");
+            await Expect(b.GetByTestId("chat-input")).ToHaveCountAsync(0);
+            await Expect(a.GetByTestId("chat-input")).ToBeVisibleAsync();
 
             // Made a controller, Bob asks for control and Alice gives it; his click lands, and history names him.
             await a.GetByTestId("share-open").ClickAsync();
@@ -110,6 +114,7 @@ public sealed class SharingPanelTests(WebAppFixture web, ChromiumFixture chromiu
             await give.ClickAsync();
             await Expect(Participant(b, bob)).ToHaveAttributeAsync("data-control", "true");
             await Expect(b.GetByTestId("control-mine")).ToBeVisibleAsync();
+            await Expect(b.GetByTestId("chat-input")).ToBeVisibleAsync();
             await Expect(a.GetByTestId("control-other")).ToContainTextAsync(bob);
             await ClickRemoteAsync(b, 100, 100);
             await PanelPage.WaitForAsync(async () => await ClicksAsync(id) == 1, "Bob's click on the page");

@@ -41,6 +41,13 @@ public sealed partial class BrowserPanel
             _refused = null; // Said before this person got control: no longer true.
         }
 
+        Agent?.SetWatchOnly(Me switch
+        {
+            { Role: "viewer" } => "You are watching as a viewer: the agent takes instructions from people who can act on the page.",
+            { Role: "controller", HasControl: false } => "Ask for control to talk to the agent: it acts on the page for whoever has it.",
+            _ => null,
+        });
+
         StateHasChanged();
     }
 

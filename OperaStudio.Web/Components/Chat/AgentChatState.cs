@@ -84,6 +84,21 @@ public sealed class AgentChatState(string sessionId, BrowserServiceClient api)
     /// <summary>The pending approval whose target element the live view outlines (the oldest with an element).</summary>
     public ApprovalDto? Highlight => _pending.Find(a => a.Element is not null);
 
+    /// <summary>
+    /// Why this person can only watch the agent (a member of a shared session without control: the service refuses
+    /// their messages, approvals and control changes); null when they may act. Set by the browser panel from presence.
+    /// </summary>
+    public string? WatchOnly { get; private set; }
+
+    public void SetWatchOnly(string? reason)
+    {
+        if (reason != WatchOnly)
+        {
+            WatchOnly = reason;
+            Changed?.Invoke();
+        }
+    }
+
     /// <summary>The transcript, steps, run, approvals, model or secrets changed: the chat re-renders.</summary>
     public event Action? Changed;
 

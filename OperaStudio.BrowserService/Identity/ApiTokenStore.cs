@@ -59,18 +59,44 @@ public sealed partial class ApiTokenStore(IDbContextFactory<OperaDbContext> data
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>Tokens were revoked on this node (their ids): what is still open with them ends now, not at the next check.</summary>
+    public event Action<IReadOnlyCollection<string>>? Revoked;
+
     /// <summary>Deletes one of <paramref name="owner"/>'s tokens; false when they have none with that id.</summary>
     public async Task<bool> RevokeAsync(string owner, string id, CancellationToken cancellationToken)
     {
         await using var db = await database.CreateDbContextAsync(cancellationToken);
-        return await db.ApiTokens.Where(t => t.Id == id && t.Owner == owner).ExecuteDeleteAsync(cancellationToken) > 0;
+        var revoked = await db.ApiTokens.Where(t => t.Id == id && t.Owner == owner).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (revoked)
+        {
+            Revoked?.Invoke([id]);
+        }
+
+        return revoked;
     }
 
     /// <summary>Deletes every token of <paramref name="owner"/>; how many there were.</summary>
     public async Task<int> RevokeAllAsync(string owner, CancellationToken cancellationToken)
     {
         await using var db = await database.CreateDbContextAsync(cancellationToken);
-        return await db.ApiTokens.Where(t => t.Owner == owner).ExecuteDeleteAsync(cancellationToken);
+        var ids = await db.ApiTokens.Where(t => t.Owner == owner).Select(t => t.Id).ToListAsync(cancellationToken);
+        var count = await db.ApiTokens.Where(t => t.Owner == owner && ids.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
+        if (ids.Count > 0)
+        {
+            Revoked?.Invoke(ids);
+        }
+
+        return count;
+    }
+
+    /// <summary>Which of these tokens are still valid (neither revoked nor expired). Throws when PostgreSQL cannot be asked.</summary>
+    public async Task<HashSet<string>> StillValidAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await database.CreateDbContextAsync(cancellationToken);
+        var valid = await db.ApiTokens.AsNoTracking().Where(t => ids.Contains(t.Id) && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .Select(t => t.Id).ToListAsync(cancellationToken);
+        return valid.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>

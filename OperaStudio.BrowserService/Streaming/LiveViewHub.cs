@@ -22,7 +22,7 @@ namespace OperaStudio.BrowserService.Streaming;
 /// </summary>
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
-    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence)
+    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, TokenConnections tokenConnections)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -62,6 +62,7 @@ internal sealed class LiveViewHub(
         await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
         await stream.AddViewerAsync(Context.ConnectionId);
         await presence.JoinAsync(sessionId, Context.ConnectionId, Callers.Name(user), right);
+        tokenConnections.Watching(Context.ConnectionId, sessionId);
         return stream.Session.ToDto();
     }
 
@@ -258,8 +259,15 @@ internal sealed class LiveViewHub(
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Hub methods are instance methods.")]
     public long Ping(long clientTime) => clientTime;
 
+    public override async Task OnConnectedAsync()
+    {
+        tokenConnections.Add(Context);
+        await base.OnConnectedAsync();
+    }
+
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        tokenConnections.Remove(Context.ConnectionId);
         await LeaveAsync();
         await base.OnDisconnectedAsync(exception);
     }
@@ -343,6 +351,7 @@ internal sealed class LiveViewHub(
         if (Current() is { } stream)
         {
             Context.Items.Remove(StreamKey);
+            tokenConnections.Watching(Context.ConnectionId, null);
             await stream.RemoveViewerAsync(Context.ConnectionId);
             await presence.LeaveAsync(stream.Session.Id, Context.ConnectionId);
             try

@@ -21,6 +21,8 @@ public static class StreamingExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveViews>());
         builder.Services.AddSingleton<Sharing.SessionPresence>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Sharing.SessionPresence>());
+        builder.Services.AddSingleton<TokenConnections>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TokenConnections>());
         return builder;
     }
 

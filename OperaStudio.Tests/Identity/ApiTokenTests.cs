@@ -271,6 +271,50 @@ public sealed class ApiTokenTests(BrowserServiceFixture service)
         }
     }
 
+    [Fact]
+    public async Task RevokingAToken_EndsTheLiveViewsOpenWithIt_SayingWhy()
+    {
+        // Before: a hub connection was authenticated once, when it opened, and watched (and typed into) the session
+        // for as long as it stayed open, whatever became of its token.
+        var ivan = NewUser("ivan");
+        using var asIvan = TestIdentity.ClientFor(service.BaseAddress, ivan);
+        var token = await CreateAsync(asIvan, "watcher");
+        var other = await CreateAsync(asIvan, "kept");
+        using var withToken = BearerClient(token.Token);
+        using var opened = await withToken.PostAsJsonAsync("/api/sessions", new { });
+        var session = (await opened.Content.ReadFromJsonAsync<SessionDto>())!;
+        try
+        {
+            await using var revokedHub = await HubViewer.OpenConnectionWithTokenAsync(service.BaseAddress, token.Token);
+            await using var keptHub = await HubViewer.OpenConnectionWithTokenAsync(service.BaseAddress, other.Token);
+            var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            revokedHub.On<string, string>("AccessEnded", (_, reason) => ended.TrySetResult(reason));
+            revokedHub.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+            await revokedHub.InvokeAsync<SessionDto>("Join", session.Id);
+            await keptHub.InvokeAsync<SessionDto>("Join", session.Id);
+
+            using (var revoke = await asIvan.DeleteAsync($"/api/tokens/{token.Id}"))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+            }
+
+            Assert.Contains("revoked", await ended.Task.WaitAsync(TimeSpan.FromSeconds(20)), StringComparison.Ordinal);
+            await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(HubConnectionState.Disconnected, revokedHub.State);
+            // The view opened with the other token goes on.
+            Assert.Equal(session.Id, (await keptHub.InvokeAsync<SessionDto>("Join", session.Id)).Id);
+        }
+        finally
+        {
+            using var close = await asIvan.DeleteAsync($"/api/sessions/{session.Id}");
+        }
+    }
+
     private static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)];
 
     private static async Task<CreatedApiTokenDto> CreateAsync(HttpClient client, string name, int? expiresInDays = null)

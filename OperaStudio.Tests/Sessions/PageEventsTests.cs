@@ -191,6 +191,28 @@ public sealed class PageEventsTests(BrowserServiceFixture service)
         await CloseAsync(session);
     }
 
+    [Fact]
+    public async Task ACrashedTab_IsNeverCaptured_SoItsChromiumAndEveryOtherSessionOnItLiveOn()
+    {
+        // Before: a still frame or a step's thumbnail sent Page.captureScreenshot to the crashed renderer, and Chromium
+        // went down with it (2 browsers of 4 in a plain Playwright script), ending every session it held.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var session = await OpenAsync($"/events/capture-crash-{attempt}", "<!doctype html><title>Will crash</title><p>here</p>");
+            var crashing = ActiveTab(session);
+            var browser = session.Lease.Browser;
+            var crashed = WaitForEventAsync<TabCrashed>(session);
+            _ = crashing.Cdp.SendAsync("Page.crash").ContinueWith(t => t.Exception, TaskScheduler.Default);
+            await crashed;
+
+            var refused = await Assert.ThrowsAsync<Microsoft.Playwright.PlaywrightException>(() => crashing.CaptureViewAsync(session.Viewport, 60));
+            Assert.Contains("crashed", refused.Message, StringComparison.Ordinal);
+            await Task.Delay(700); // In the script that found this, Chromium had gone within 700 ms of the captures.
+            Assert.True(browser.IsConnected, $"Chromium #{browser.Index} went down after a capture of a crashed tab (attempt {attempt + 1})");
+            await CloseAsync(session);
+        }
+    }
+
     private async Task<BrowserSession> OpenAsync(string path, string html)
     {
         var url = service.Pages.Page(path, html);

@@ -117,7 +117,7 @@ internal sealed partial class Recorders(
                 Title = session.ActiveTab.ToDto().Title,
             };
             var directory = FrameStore.DirectoryOf(Root, record.Id);
-            var recorder = new SessionRecorder(record, directory, session.ToDto(), options.Value, history, metrics, time, logger);
+            var recorder = new SessionRecorder(record, directory, session, options.Value, history, metrics, time, logger);
             try
             {
                 await database.WaitUntilReadyAsync(cancellationToken);

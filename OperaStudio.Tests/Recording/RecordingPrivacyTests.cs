@@ -14,7 +14,7 @@ public sealed class RecordingPrivacyTests(RecordingServiceFixture service)
     [Fact]
     public async Task PasswordKeystrokes_AreCountedOnly_NowhereInEventsDatabaseOrIndex()
     {
-        const string secret = "hunter2Zq";
+        const string secret = "Qx7Zq9Wv3";
         var page = service.Pages.Page("/recording/password", """
             <!doctype html><title>Sign in</title>
             <style>body{margin:0} #pw{position:absolute;left:100px;top:80px;width:300px;height:30px}</style>

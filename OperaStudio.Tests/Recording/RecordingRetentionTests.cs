@@ -36,8 +36,9 @@ public sealed class RecordingRetentionTests(RecordingServiceFixture service, Dat
 
         Assert.Equal(c.Id, (await RecordingClient.DetailAsync(service.Http, c.Id)).Recording.Id);
 
-        // By age: what started before c goes.
-        deleted = await retention.SweepAsync(DateTimeOffset.UtcNow - c.StartedAt + TimeSpan.FromMilliseconds(1), null, TestContext.Current.CancellationToken);
+        // By age: an age limit that falls between b's start and c's.
+        var limit = DateTimeOffset.UtcNow - c.StartedAt + ((c.StartedAt - b.StartedAt) / 2);
+        deleted = await retention.SweepAsync(limit, null, TestContext.Current.CancellationToken);
         Assert.Contains(b.Id, deleted);
         Assert.DoesNotContain(c.Id, deleted);
     }

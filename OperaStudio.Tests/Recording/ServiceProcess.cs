@@ -74,7 +74,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await Eventually.TrueAsync(async () =>
         {
-            Assert.False(process.HasExited, $"the service exited ({process.ExitCode}): {service.Output}");
+            if (process.HasExited)
+            {
+                Assert.Fail($"The service exited ({process.ExitCode}): {service.Output}");
+            }
+
             try
             {
                 using var response = await service.Http.GetAsync("/health");

@@ -56,9 +56,6 @@ internal sealed partial class Recorders(
 
     public IEnumerable<SessionRecorder> All => _active.Values.Select(a => a.Recorder);
 
-    /// <summary>Repairs what a dead process left, when PostgreSQL is ready (tasks stop)</summary>
-    public Task Repaired => _repair;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Root);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.Tests.Agent;
 using OperaStudio.Tests.Infrastructure;
@@ -44,7 +45,12 @@ public sealed class RecordingApiTests(RecordingServiceFixture service, ChromiumF
             navigated.EnsureSuccessStatusCode();
         }
 
-        await using var viewer = await HubViewer.JoinAsync(service.BaseAddress, session.SessionId);
+        // A viewer who joins learns that it is being recorded, and hears when it stops.
+        await using var viewer = await HubViewer.ConnectAsync(service.BaseAddress);
+        var told = System.Threading.Channels.Channel.CreateUnbounded<RecordingDto?>();
+        viewer.Connection.On<string, RecordingDto?>("RecordingChanged", (_, r) => told.Writer.TryWrite(r));
+        await viewer.JoinAsync(session.SessionId);
+        Assert.Equal(recording.Id, (await told.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)))?.Id);
         await viewer.FirstFrame;
         await viewer.ClickAsync(200, 110);
         await WaitForViewerToShowAsync(viewer, "red");
@@ -56,6 +62,7 @@ public sealed class RecordingApiTests(RecordingServiceFixture service, ChromiumF
 
         var stopped = await RecordingClient.StopAsync(service.Http, session.SessionId);
         Assert.Equal("finished", stopped.State);
+        Assert.Null(await told.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         using (var none = await service.Http.GetAsync($"/api/sessions/{session.SessionId}/recording"))
         {
             Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
@@ -71,6 +78,7 @@ public sealed class RecordingApiTests(RecordingServiceFixture service, ChromiumF
         var click = events.First(e => e is { Kind: "click", Actor: "human" });
         var runStarted = events.First(e => e is { Kind: "step", Title: "agent run started" });
         var step = events.First(e => e is { Kind: "step", Actor: "agent", Outcome: "ok" });
+        Assert.NotNull(step.ThumbnailUrl);
         Assert.Contains("Paint red", click.Detail, StringComparison.Ordinal);
         Assert.True(events.Zip(events.Skip(1)).All(p => p.First.AtMs <= p.Second.AtMs), "events in time order");
         Assert.True(navigation.AtMs < click.AtMs && click.AtMs < runStarted.AtMs && runStarted.AtMs <= step.AtMs,

@@ -77,24 +77,6 @@ public sealed class RecordingRetentionTests(RecordingServiceFixture service, Dat
         Assert.False(Directory.Exists(FrameStore.DirectoryOf(host.Services.GetRequiredService<Recorders>().Root, recording.Id)));
     }
 
-    [Fact]
-    public async Task ModeOff_RefusesToRecord()
-    {
-        await using var host = BrowserServiceHost.Start(stores.RedisConnectionString, await stores.CreateDatabaseAsync("recoff"), pages.HostAndPort, new Dictionary<string, string>
-        {
-            ["Browsers:WarmContexts"] = "1",
-            ["Recording:Mode"] = "Off",
-        });
-        await using var session = await AgentClient.CreateAsync(host.Http);
-
-        using var response = await host.Http.PostAsync($"/api/sessions/{session.SessionId}/recording", null);
-
-        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
-        Assert.Equal("recording-off", problem!["type"]!.GetValue<string>());
-        Assert.Empty((await host.Http.GetFromJsonAsync<RecordingsPageDto>("/api/recordings"))!.Recordings);
-    }
-
     private async Task<RecordingDto> RecordAsync(string name)
     {
         await using var session = await AgentClient.CreateAsync(service.Http, service.Pages.Page($"/recording/retention-{name}", $"<title>{name}</title><h1>{name}</h1>"));

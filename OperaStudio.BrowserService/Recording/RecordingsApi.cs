@@ -281,6 +281,12 @@ public static class RecordingsApi
             File.Delete(output);
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "Export failed");
         }
+        catch
+        {
+            // The caller went away (or ffmpeg's pipe broke): no half-written file stays behind.
+            File.Delete(output);
+            throw;
+        }
 
         // Deleted once sent.
         var file = new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);

@@ -48,6 +48,8 @@ internal sealed partial class SessionRecorder
         _lastTabs = session.ToDto();
         _flushInterval = TimeSpan.FromMilliseconds(options.FlushIntervalMilliseconds);
         _startedAtUnixMs = record.StartedAt.ToUnixTimeMilliseconds();
+        // Until the first frame, the size it is recorded at is the viewport's.
+        (_width, _height) = ((int)Math.Round(record.Width * session.Viewport.DeviceScaleFactor), (int)Math.Round(record.Height * session.Viewport.DeviceScaleFactor));
         Directory = directory;
         _frames = Channel.CreateBounded<FrameMessage>(
             new BoundedChannelOptions(options.MaxPendingFrames) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },

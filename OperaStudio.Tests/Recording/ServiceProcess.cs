@@ -72,16 +72,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        try
+        {
+            await service.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            // Not left running behind a failed test, with its Chromium.
+            await service.DisposeAsync();
+            throw;
+        }
+
+        return service;
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
         await Eventually.TrueAsync(async () =>
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                Assert.Fail($"The service exited ({process.ExitCode}): {service.Output}");
+                Assert.Fail($"The service exited ({_process.ExitCode}): {Output}");
             }
 
             try
             {
-                using var response = await service.Http.GetAsync("/health");
+                using var response = await Http.GetAsync("/health");
                 return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
@@ -89,7 +105,6 @@ public sealed class ServiceProcess : IAsyncDisposable
                 return false;
             }
         }, "the service process healthy", TimeSpan.FromSeconds(60));
-        return service;
     }
 
     /// <summary>SIGKILL: no shutdown, nothing flushed; its Chromium processes are killed too (they would outlive it).</summary>

@@ -26,8 +26,11 @@ public sealed class RecordingExportTests(RecordingServiceFixture service)
         var file = Path.Combine(TestPaths.NewDirectory("export"), $"out.{format}");
         await File.WriteAllBytesAsync(file, await response.Content.ReadAsByteArrayAsync());
 
+        // The video runs from the first frame to the recording's end (plus one frame's time at the export's rate).
         var duration = await ProbeDurationAsync(file);
-        Assert.True(duration > 0.5 && duration < (recording.DurationMs / 1000) + 2, $"ffprobe: {duration} s for a recording of {recording.DurationMs} ms");
+        var (frames, _) = await RecordingClient.AllFramesAsync(service.Http, recording.Id);
+        var expected = (recording.DurationMs - frames[0].AtMs) / 1000;
+        Assert.True(duration > 0 && Math.Abs(duration - expected) < 0.5, $"ffprobe: {duration} s; the frames span {expected} s");
     }
 
     [Fact]
@@ -53,8 +56,8 @@ public sealed class RecordingExportTests(RecordingServiceFixture service)
         await using var session = await AgentClient.CreateAsync(service.Http, page);
         var recording = await RecordingClient.StartAsync(service.Http, session.SessionId);
         await Eventually.TrueAsync(
-            async () => (await service.Http.GetFromJsonAsync<RecordingDto>($"/api/sessions/{session.SessionId}/recording"))!.DurationMs > 1500,
-            "a second and a half recorded", TimeSpan.FromSeconds(20));
+            async () => (await service.Http.GetFromJsonAsync<RecordingDto>($"/api/sessions/{session.SessionId}/recording"))! is { DurationMs: > 1500, Frames: >= 5 },
+            "a second and a half recorded, with frames", TimeSpan.FromSeconds(20));
         return await RecordingClient.StopAsync(service.Http, session.SessionId);
     }
 

@@ -22,7 +22,8 @@ namespace OperaStudio.BrowserService.Streaming;
 /// </summary>
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
-    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, TokenConnections tokenConnections)
+    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, TokenConnections tokenConnections,
+    Recording.Recorders recorders)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -63,6 +64,7 @@ internal sealed class LiveViewHub(
         await stream.AddViewerAsync(Context.ConnectionId);
         await presence.JoinAsync(sessionId, Context.ConnectionId, Callers.Name(user), right);
         tokenConnections.Watching(Context.ConnectionId, sessionId);
+        await Clients.Caller.RecordingChanged(sessionId, recorders.ForSession(sessionId)?.ToDto(Recording.RecordingStates.Recording));
         return stream.Session.ToDto();
     }
 

@@ -16,6 +16,7 @@ const WINDOW_MS = 8000;            // what one fetch asks for; the service cuts 
 const PREFETCH_AHEAD_MS = 4000;    // recording time (at 1×) still buffered when the next window is asked for
 const KEEP_BYTES = 96 * 1024 * 1024; // JPEGs kept around; the farthest windows go first
 const KEEP_BITMAPS = 8;            // decoded frames kept (each is width × height × 4 bytes)
+const STEP_BACK_MS = 1000;         // short, so the answer reaches `from` (it starts with the frame before it anyway)
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
 export function start(root, canvas, options) {
@@ -289,7 +290,7 @@ class Player {
 
       const window = direction > 0
         ? [segment ? segment.to : from, (segment ? segment.to : from) + WINDOW_MS]
-        : [Math.max(0, from - WINDOW_MS), from];
+        : [Math.max(0, from - STEP_BACK_MS), from];
       try {
         await this.fetchWindow(window[0], window[1]);
       } catch {
@@ -600,6 +601,11 @@ class Player {
   }
 
   add(segment) {
+    // No frame lies between the first frame (the last at or before `from`) and `from`: the window covers from there.
+    if (segment.frames.length > 0 && segment.frames[0].at < segment.from) {
+      segment.from = segment.frames[0].at;
+    }
+
     segment.bytes = segment.frames.reduce((sum, f) => sum + f.jpeg.size, 0);
     this.bytes += segment.bytes;
     const all = [...this.segments, segment].sort((a, b) => a.from - b.from);

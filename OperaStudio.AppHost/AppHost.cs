@@ -31,6 +31,8 @@ var browser = builder.AddProject<Projects.OperaStudio_BrowserService>(ResourceNa
     .WithEnvironment("DataProtection__KeyFile", settings.DataProtectionKeyFile)
     .WithEnvironment("Auth__ServiceKey", settings.ServiceKey)
     .WithEnvironment("Auth__Admin__UserName", settings.AdminUserName)
+    // Recordings hold hours of frames: they belong with the rest of the data, not in the temp directory.
+    .WithEnvironment("Recording__Path", Path.Combine(settings.DataDirectory, "recordings"))
     .WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)

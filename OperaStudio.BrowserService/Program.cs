@@ -4,6 +4,7 @@ using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Operations;
+using OperaStudio.BrowserService.Recording;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Sharing;
 using OperaStudio.BrowserService.Streaming;
@@ -18,6 +19,7 @@ builder.AddBrowsers();
 builder.AddHistory();
 builder.AddSessions();
 builder.AddStreaming();
+builder.AddRecording();
 builder.AddOperations();
 builder.AddAgent();
 builder.Services.AddProblemDetails();
@@ -40,6 +42,7 @@ app.MapLiveViewHub();
 app.MapAgentApi();
 app.MapApiTokensApi();
 app.MapSharingApi();
+app.MapRecordingsApi();
 
 app.Run();
 

@@ -5,8 +5,8 @@ using OperaStudio.BrowserService.Data.Records;
 namespace OperaStudio.BrowserService.Data;
 
 /// <summary>
-/// Durable history: sessions and their tabs, navigations, the action log, chat transcripts; personal API tokens; and the
-/// Data Protection keys.
+/// Durable history: sessions and their tabs, navigations, the action log, chat transcripts; recordings and their events;
+/// personal API tokens; and the Data Protection keys.
 /// </summary>
 public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
@@ -25,6 +25,10 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
     public DbSet<SessionMemberRecord> SessionMembers => Set<SessionMemberRecord>();
 
     public DbSet<ShareLinkRecord> ShareLinks => Set<ShareLinkRecord>();
+
+    public DbSet<RecordingRecord> Recordings => Set<RecordingRecord>();
+
+    public DbSet<RecordingEventRecord> RecordingEvents => Set<RecordingEventRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -128,6 +132,40 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             // Accepting a link finds it by hash.
             link.HasIndex(l => l.Hash).IsUnique();
             link.HasIndex(l => l.SessionId);
+        });
+
+        modelBuilder.Entity<RecordingRecord>(recording =>
+        {
+            recording.ToTable("recordings");
+            recording.HasKey(r => r.Id);
+            recording.Property(r => r.Id).HasMaxLength(32);
+            recording.Property(r => r.SessionId).HasMaxLength(32);
+            recording.Property(r => r.Owner).HasMaxLength(128);
+            recording.Property(r => r.StartedBy).HasMaxLength(128);
+            recording.Property(r => r.State).HasMaxLength(16);
+            recording.Property(r => r.Title).HasMaxLength(1000);
+            recording.HasIndex(r => r.StartedAt);
+            recording.HasIndex(r => new { r.Owner, r.StartedAt });
+            recording.HasIndex(r => r.SessionId);
+            recording.HasIndex(r => r.State);
+        });
+
+        // No foreign key to recordings: events are written by the history writer's queue, which may reach PostgreSQL
+        // before or after the recording's own row; deleting a recording deletes its events itself.
+        modelBuilder.Entity<RecordingEventRecord>(e =>
+        {
+            e.ToTable("recording_events");
+            e.Property(r => r.RecordingId).HasMaxLength(32);
+            e.Property(r => r.Kind).HasMaxLength(16);
+            e.Property(r => r.Actor).HasMaxLength(16);
+            e.Property(r => r.TabId).HasMaxLength(32);
+            e.Property(r => r.Title).HasMaxLength(1000);
+            e.Property(r => r.Detail).HasMaxLength(4000);
+            e.Property(r => r.Outcome).HasMaxLength(32);
+            e.Property(r => r.User).HasMaxLength(128);
+            e.Property(r => r.Tool).HasMaxLength(64);
+            e.Property(r => r.ThumbnailUrl).HasMaxLength(300);
+            e.HasIndex(r => new { r.RecordingId, r.AtMs });
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

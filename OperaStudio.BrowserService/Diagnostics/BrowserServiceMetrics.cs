@@ -20,6 +20,11 @@ public sealed class BrowserServiceMetrics : IDisposable
     private readonly Histogram<double> _inputToFrame;
     private readonly Counter<long> _historyDropped;
     private readonly Counter<long> _savesRefused;
+    private readonly Counter<long> _framesRecorded;
+    private readonly Counter<long> _bytesRecorded;
+    private long _framesRecordedTotal;
+    private long _bytesRecordedTotal;
+    private long _recordingsActive;
     private long _framesSentTotal;
     private long _frameBytesTotal;
     private long _inputEventsTotal;
@@ -50,6 +55,9 @@ public sealed class BrowserServiceMetrics : IDisposable
             "History records not written: refused by PostgreSQL for their data (reason=invalid), or pushed out of a full queue (reason=queue-full)");
         _savesRefused = _meter.CreateCounter<long>(
             "opera.sessions.saves_refused", "{save}", "Session saves PostgreSQL refused for their data (not retried until the session changes)");
+        _framesRecorded = _meter.CreateCounter<long>("opera.recording.frames", "{frame}", "Frames written to recordings");
+        _bytesRecorded = _meter.CreateCounter<long>("opera.recording.bytes", "By", "JPEG bytes written to recordings");
+        _meter.CreateObservableUpDownCounter("opera.recordings.active", () => RecordingsActive, "{recording}", "Recordings being written on this node");
         FrameRate = new RateMeter(() => FramesSent);
         _meter.CreateObservableGauge("opera.frames.rate", FrameRate.PerSecond, "{frame}/s", "Frames sent to viewers per second");
     }
@@ -78,6 +86,24 @@ public sealed class BrowserServiceMetrics : IDisposable
     public long HistoryDropped => Interlocked.Read(ref _historyDroppedTotal);
 
     public long SessionSavesRefused => Interlocked.Read(ref _savesRefusedTotal);
+
+    public long FramesRecorded => Interlocked.Read(ref _framesRecordedTotal);
+
+    public long BytesRecorded => Interlocked.Read(ref _bytesRecordedTotal);
+
+    public long RecordingsActive => Interlocked.Read(ref _recordingsActive);
+
+    public void FrameRecorded(int bytes)
+    {
+        Interlocked.Increment(ref _framesRecordedTotal);
+        Interlocked.Add(ref _bytesRecordedTotal, bytes);
+        _framesRecorded.Add(1);
+        _bytesRecorded.Add(bytes);
+    }
+
+    public void RecordingStarted() => Interlocked.Increment(ref _recordingsActive);
+
+    public void RecordingStopped() => Interlocked.Decrement(ref _recordingsActive);
 
     /// <summary>A history record given up: <c>invalid</c> (its data was refused) or <c>queue-full</c>.</summary>
     public void HistoryRecordDropped(string reason)

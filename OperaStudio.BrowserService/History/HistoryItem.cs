@@ -2,7 +2,7 @@ using OperaStudio.BrowserService.Data.Records;
 
 namespace OperaStudio.BrowserService.History;
 
-/// <summary>A record waiting to be written: a navigation, an action, or a chat turn.</summary>
+/// <summary>A record waiting to be written: a navigation, an action, a chat turn, or a recording's event.</summary>
 internal abstract record HistoryItem
 {
     public abstract string SessionId { get; }
@@ -20,5 +20,11 @@ internal abstract record HistoryItem
     public sealed record Chat(ChatMessageRecord Record) : HistoryItem
     {
         public override string SessionId => Record.SessionId;
+    }
+
+    /// <summary>Written by the same queue as the rest, so a recording's events never wait on the session either.</summary>
+    public sealed record RecordingEvent(string Session, RecordingEventRecord Record) : HistoryItem
+    {
+        public override string SessionId => Session;
     }
 }

@@ -286,6 +286,9 @@ public sealed partial class HistoryRecorder : BackgroundService
                     case HistoryItem.Chat c:
                         db.ChatMessages.Add(c.Record);
                         break;
+                    case HistoryItem.RecordingEvent r:
+                        db.RecordingEvents.Add(r.Record);
+                        break;
                 }
             }
 
@@ -384,8 +387,21 @@ public sealed partial class HistoryRecorder : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Each navigation, action and chat turn as it is queued (on the caller's thread): the recordings take their
+    /// events from here rather than watching the same input a second time. Handlers must be quick and must not throw.
+    /// </summary>
+    internal event Action<HistoryItem>? Queued;
+
+    /// <summary>A recording's event, written with the history (never blocks).</summary>
+    internal void Write(string sessionId, RecordingEventRecord record) => _items.Writer.TryWrite(new HistoryItem.RecordingEvent(sessionId, record));
+
     /// <summary>Never blocks: when PostgreSQL has been away long enough to fill the queue, the oldest records go (counted).</summary>
-    private void Enqueue(HistoryItem item) => _items.Writer.TryWrite(item);
+    private void Enqueue(HistoryItem item)
+    {
+        _items.Writer.TryWrite(item);
+        Queued?.Invoke(item);
+    }
 
     private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 

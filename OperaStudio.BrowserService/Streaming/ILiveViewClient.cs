@@ -52,6 +52,9 @@ public interface ILiveViewClient
     /// <summary>Input of this viewer's was not sent to the page, and why (a viewer, or someone else has control).</summary>
     Task InputRefused(string sessionId, string reason);
 
+    /// <summary>The session's recording started (or is running, when a viewer joins) or stopped (null).</summary>
+    Task RecordingChanged(string sessionId, RecordingDto? recording);
+
     /// <summary>This viewer's access to the session was revoked: no more frames or events come.</summary>
     Task AccessEnded(string sessionId, string reason);
 }

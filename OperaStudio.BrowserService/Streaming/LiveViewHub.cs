@@ -22,7 +22,7 @@ namespace OperaStudio.BrowserService.Streaming;
 /// </summary>
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
-    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence)
+    HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, Recording.Recorders recorders)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -62,6 +62,7 @@ internal sealed class LiveViewHub(
         await Groups.AddToGroupAsync(Context.ConnectionId, stream.Group);
         await stream.AddViewerAsync(Context.ConnectionId);
         await presence.JoinAsync(sessionId, Context.ConnectionId, Callers.Name(user), right);
+        await Clients.Caller.RecordingChanged(sessionId, recorders.ForSession(sessionId)?.ToDto(Recording.RecordingStates.Recording));
         return stream.Session.ToDto();
     }
 

@@ -8,8 +8,8 @@ namespace OperaStudio.BrowserService.Streaming;
 
 /// <summary>
 /// The live view of one session: its viewers, the screencast of the active tab (running only while someone
-/// watches), the latest frame (so a viewer who joins or returns sees the page at once), and the input queue.
-/// Session events are forwarded to the session's hub group.
+/// watches or a recording records), the latest frame (so a viewer who joins or returns sees the page at once), and the
+/// input queue. Session events are forwarded to the session's hub group.
 /// </summary>
 internal sealed partial class SessionStream : IDisposable
 {
@@ -19,6 +19,7 @@ internal sealed partial class SessionStream : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Viewer> _viewers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Action<FrameMessage>, byte> _sinks = new();
     private readonly SemaphoreSlim _screencastGate = new(1, 1);
     private TabScreencast? _screencast;
     private FrameMessage? _lastFrame;
@@ -71,6 +72,32 @@ internal sealed partial class SessionStream : IDisposable
 
     public static string GroupName(string sessionId) => $"session:{sessionId}";
 
+    /// <summary>Someone needs frames: a viewer, or a frame sink (a recording), which keeps the screencast running alone.</summary>
+    private bool HasAudience => !_viewers.IsEmpty || !_sinks.IsEmpty;
+
+    /// <summary>
+    /// Adds a receiver of every frame (a recording): it gets the current frame at once and keeps the screencast running
+    /// with no viewer. It takes no part in the viewers' acknowledgements; it must return at once and never throw.
+    /// </summary>
+    public async Task AddSinkAsync(Action<FrameMessage> sink)
+    {
+        _sinks[sink] = 0;
+        if (_lastFrame is { } frame && _screencast is { } screencast && IsCurrent(frame, screencast))
+        {
+            sink(frame);
+        }
+
+        await EnsureScreencastAsync();
+    }
+
+    public async Task RemoveSinkAsync(Action<FrameMessage> sink)
+    {
+        if (_sinks.TryRemove(sink, out _) && !HasAudience && !_disposed)
+        {
+            await StopScreencastAsync();
+        }
+    }
+
     public async Task AddViewerAsync(string connectionId)
     {
         var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time, _metrics.FrameSent, _metrics.FrameDropped);
@@ -91,7 +118,7 @@ internal sealed partial class SessionStream : IDisposable
             _session.ViewerLeft();
         }
 
-        if (_viewers.IsEmpty && !_disposed)
+        if (!HasAudience && !_disposed)
         {
             await StopScreencastAsync();
         }
@@ -117,7 +144,7 @@ internal sealed partial class SessionStream : IDisposable
             }
 
             var tab = _session.ActiveTab;
-            if (_viewers.IsEmpty || (!restart && _screencast?.TabId == tab.Id))
+            if (!HasAudience || (!restart && _screencast?.TabId == tab.Id))
             {
                 return;
             }
@@ -294,6 +321,11 @@ internal sealed partial class SessionStream : IDisposable
         {
             viewer.Offer(frame);
         }
+
+        foreach (var sink in _sinks.Keys)
+        {
+            sink(frame);
+        }
     }
 
     private void OnSessionEvent(SessionEvent sessionEvent)
@@ -337,7 +369,7 @@ internal sealed partial class SessionStream : IDisposable
     /// </summary>
     private Task RestartAfterCrashAsync(TabUpdated update)
     {
-        if (_screencast is null && !_viewers.IsEmpty && !update.Tab.IsCrashed && !_disposed && update.Tab.Id == _session.ActiveTab.Id)
+        if (_screencast is null && HasAudience && !update.Tab.IsCrashed && !_disposed && update.Tab.Id == _session.ActiveTab.Id)
         {
             return EnsureScreencastAsync();
         }

@@ -56,7 +56,8 @@ public sealed class BrowserServiceHost : IAsyncDisposable
                 .UseSetting("Browsers:WarmContexts", "2")
                 .UseSetting("Sessions:MaxSessions", "40")
                 .UseSetting("Auth:ServiceKey", TestIdentity.ServiceKey)
-                .UseSetting("Auth:AdminToken", TestIdentity.AdminToken);
+                .UseSetting("Auth:AdminToken", TestIdentity.AdminToken)
+                .UseSetting("Recording:Path", TestPaths.NewDirectory("recordings"));
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 web.UseSetting(key, value);

@@ -32,6 +32,19 @@ public static class RecordingEventKinds
     /// <summary>The time as the page's JS reads it back: exactly the double the service sent (round-trip format).</summary>
     public static string Ms(double ms) => ms.ToString("R", CultureInfo.InvariantCulture);
 
+    private static readonly HashSet<string> Fine = new(StringComparer.OrdinalIgnoreCase) { "ok", "completed", "approved", "done", "success" };
+
+    /// <summary>The event list's main line: a chat message reads as what was said (its title is only who said it).</summary>
+    public static string Headline(RecordingEventDto e) =>
+        e.Kind == "chat" && !string.IsNullOrWhiteSpace(e.Detail) ? e.Detail : e.Title;
+
+    /// <summary>The event list's second line beside the actor: whatever the headline did not already say.</summary>
+    public static string? Subline(RecordingEventDto e) =>
+        Headline(e) == e.Title ? (e.Detail == e.Title ? null : e.Detail) : (e.Title == e.Actor ? null : e.Title);
+
+    /// <summary>An outcome worth a badge (a failure, a refusal); a step that went fine gets none.</summary>
+    public static string? Outcome(RecordingEventDto e) => e.Outcome is { Length: > 0 } outcome && !Fine.Contains(outcome) ? outcome : null;
+
     /// <summary>Where on the timeline, in percent of the duration.</summary>
     public static string Left(double ms, double durationMs) =>
         (durationMs <= 0 ? 0 : Math.Clamp(ms / durationMs, 0, 1) * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";

@@ -207,6 +207,12 @@ public sealed class RecordingUiTests : IClassFixture<AgentWebAppFixture>, IDispo
             var lastAt = Math.Min(double.Parse((await last.GetAttributeAsync("data-at-ms"))!, CultureInfo.InvariantCulture), duration);
             await last.ClickAsync();
             await PanelPage.WaitForAsync(async () => await TimeAsync(canvas, "data-time-ms") == lastAt, "the list entry's time");
+
+            // The README's picture: at the agent's click, its step highlighted in the list.
+            var step = page.Locator("[data-testid=player-event][data-kind=step][data-actor=agent]").Last;
+            await step.ClickAsync();
+            await Expect(step).ToHaveAttributeAsync("data-current", "true");
+            await PanelPage.WaitForAsync(async () => !double.IsNaN(await TimeAsync(canvas, "data-frame-ms")), "a frame drawn at the step");
             await Screenshots.SaveAsync(page, "player");
 
             // The session's history: "play from here" opens the player at that moment.

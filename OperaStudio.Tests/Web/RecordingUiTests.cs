@@ -164,6 +164,7 @@ public sealed class RecordingUiTests : IClassFixture<AgentWebAppFixture>, IDispo
 
             // Play, faster: the position moves on; pause stops it.
             await page.GetByTestId("player-speed").SelectOptionAsync("4");
+            await Expect(page.Locator("[data-testid=player-page] [data-speed]")).ToHaveAttributeAsync("data-speed", "4");
             var before = await TimeAsync(canvas, "data-time-ms");
             await page.GetByTestId("player-play").ClickAsync();
             await Expect(canvas).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("playing|loading"));
@@ -271,6 +272,57 @@ public sealed class RecordingUiTests : IClassFixture<AgentWebAppFixture>, IDispo
         }
         finally
         {
+            await _web.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        }
+    }
+
+    [Fact]
+    public async Task StillRecording_PlaysWhatExistsSoFarAndGrows_ThenTheOwnerDeletesItFromTheList()
+    {
+        const string ticking = """
+            <!doctype html><title>Ticking</title><h1 id="n">0</h1>
+            <script>let n = 0; setInterval(() => { document.getElementById('n').textContent = ++n; }, 200);</script>
+            """;
+        using var created = await _web.Http.PostAsJsonAsync("/api/sessions", new { url = Pages.Page("/recording-ui/ticking", ticking).ToString() });
+        var session = (await created.Content.ReadFromJsonAsync<SessionDto>())!;
+        var page = await _chromium.NewSignedInPageAsync(_web.BaseAddress, 1400, 900);
+        try
+        {
+            using var started = await _web.Http.PostAsync($"/api/sessions/{session.Id}/recording", null);
+            Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+            var id = (await started.Content.ReadFromJsonAsync<RecordingDto>())!.Id;
+            await PanelPage.WaitForAsync(
+                async () => (await _web.Http.GetFromJsonAsync<RecordingDetailDto>($"/api/recordings/{id}"))!.Recording.Frames > 1, "frames to be recorded");
+
+            await page.GotoAsync(_web.Url($"/recordings/{id}"));
+            await Expect(page.GetByTestId("player-page")).ToHaveAttributeAsync("data-interactive", "true");
+            await Expect(page.GetByTestId("player-recording-state")).ToHaveTextAsync("recording");
+            var canvas = page.GetByTestId("player-canvas");
+            await PanelPage.WaitForAsync(async () => !double.IsNaN(await TimeAsync(canvas, "data-frame-ms")), "a frame of what was recorded so far");
+            var timeline = page.GetByTestId("player-timeline");
+            var before = await TimeAsync(timeline, "data-duration-ms");
+            await PanelPage.WaitForAsync(async () => await TimeAsync(timeline, "data-duration-ms") > before, "the player to learn the recording grew");
+
+            using (var stopped = await _web.Http.DeleteAsync($"/api/sessions/{session.Id}/recording"))
+            {
+                Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+            }
+
+            // The owner deletes it from the list, after saying yes.
+            await page.GotoAsync(_web.Url("/recordings"));
+            await Expect(page.GetByTestId("recordings-page")).ToHaveAttributeAsync("data-interactive", "true");
+            var row = page.Locator("tr", new() { Has = page.Locator($"[data-testid=recording-row][data-recording-id='{id}']") });
+            await row.GetByTestId("recording-delete").ClickAsync();
+            var dialog = page.Locator(".mud-dialog");
+            await Expect(dialog).ToContainTextAsync("Delete this recording?");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(page.Locator($"[data-testid=recording-row][data-recording-id='{id}']")).ToHaveCountAsync(0);
+            using var gone = await _web.Http.GetAsync($"/api/recordings/{id}");
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
             await _web.Http.DeleteAsync($"/api/sessions/{session.Id}");
         }
     }

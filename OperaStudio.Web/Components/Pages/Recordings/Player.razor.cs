@@ -28,6 +28,8 @@ public sealed partial class Player : IAsyncDisposable
     private RecordingStepsDto? _steps;
     private ApiProblem? _stepsProblem;
     private bool _polling;
+    private string? _playerFor;
+    private double _playerStart;
 
     [Parameter]
     public string Id { get; set; } = "";
@@ -50,6 +52,13 @@ public sealed partial class Player : IAsyncDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        if (_detail is not null && _detail.Recording.Id != Id)
+        {
+            _steps = null;
+            _stepsProblem = null;
+            _stepsOpen = false;
+        }
+
         var result = await Api.GetRecordingAsync(Id);
         _detail = result.Value;
         _problem = result.Problem;
@@ -58,11 +67,18 @@ public sealed partial class Player : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        // Another recording (a link from one player to another reuses this component): a new JS player for it.
+        if (_player is not null && (_detail is null || _playerFor != _detail.Recording.Id))
+        {
+            await DisposePlayerAsync();
+        }
+
         if (_detail is not { } detail || !RendererInfo.IsInteractive)
         {
             return;
         }
 
+        var live = detail.Recording.State == "recording";
         try
         {
             if (_player is null)
@@ -73,12 +89,20 @@ public sealed partial class Player : IAsyncDisposable
                     id = detail.Recording.Id,
                     durationMs = detail.Recording.DurationMs,
                     startMs = StartMs,
-                    live = detail.Recording.State == "recording",
+                    live,
                 });
+                _playerFor = detail.Recording.Id;
+                _playerStart = StartMs;
+            }
+            else if (_playerStart != StartMs)
+            {
+                // The same recording at another moment (?t= changed): only the position moves.
+                _playerStart = StartMs;
+                await _player.InvokeVoidAsync("seek", StartMs);
             }
             else
             {
-                await _player.InvokeVoidAsync("refresh", detail.Recording.DurationMs, detail.Recording.State == "recording");
+                await _player.InvokeVoidAsync("refresh", detail.Recording.DurationMs, live);
             }
         }
         catch (JSDisconnectedException)
@@ -86,7 +110,7 @@ public sealed partial class Player : IAsyncDisposable
             return;
         }
 
-        if (!_polling && detail.Recording.State == "recording")
+        if (!_polling && live)
         {
             _polling = true;
             _ = FollowLiveAsync();
@@ -102,7 +126,7 @@ public sealed partial class Player : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 var result = await Api.GetRecordingAsync(Id, _stop.Token);
-                if (result.Value is { } detail)
+                if (result.Value is { } detail && detail.Recording.Id == _detail?.Recording.Id)
                 {
                     await InvokeAsync(() =>
                     {
@@ -154,18 +178,25 @@ public sealed partial class Player : IAsyncDisposable
     /// <summary>The steps as the workflows feature takes them: a JSON array of step objects.</summary>
     internal static string StepsJson(RecordingStepsDto steps) => JsonSerializer.Serialize(steps.Steps, Indented);
 
+    private async Task DisposePlayerAsync()
+    {
+        var player = _player;
+        _player = null;
+        _playerFor = null;
+        if (player is not null)
+        {
+            await player.InvokeVoidAsync("dispose");
+            await player.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _stop.Dispose();
         try
         {
-            if (_player is not null)
-            {
-                await _player.InvokeVoidAsync("dispose");
-                await _player.DisposeAsync();
-            }
-
+            await DisposePlayerAsync();
             if (_module is not null)
             {
                 await _module.DisposeAsync();

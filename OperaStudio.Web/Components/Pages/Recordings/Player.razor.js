@@ -372,9 +372,10 @@ class Player {
     }
 
     const frames = segment.frames;
-    const target = frames[lastAtOrBefore(frames, position)] ?? null;
+    // Before the recording's first picture (it comes a few ms after the start), that picture rather than nothing:
+    // the window starts with the last frame at or before its start, so a window without one holds the first frame.
+    const target = frames[lastAtOrBefore(frames, position)] ?? frames[0] ?? null;
     if (!target) {
-      // Before the first picture of the recording.
       this.clear();
       return;
     }

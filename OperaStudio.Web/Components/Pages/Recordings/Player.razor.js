@@ -108,19 +108,13 @@ class Player {
     this.segments = [];
   }
 
-  /** A recording still being written grows: its new length and events (Blazor re-rendered them). */
+  /**
+   * A recording still being written grows: its new length and events (Blazor re-rendered them). Windows fetched
+   * while it was shorter end where it ended then, so what came since is fetched when the position gets there.
+   */
   refresh(durationMs, live) {
-    const grew = durationMs > this.duration;
-    const wasLive = this.live;
     this.duration = Math.max(this.duration, durationMs || 0);
     this.live = !!live;
-    if (wasLive && (grew || !live)) {
-      // Windows asked for while it was shorter end where the recording ended then; the rest comes with the next fetch.
-      for (const segment of this.segments) {
-        segment.to = Math.min(segment.to, segment.knownUntil ?? segment.to);
-      }
-    }
-
     this.readEvents();
     this.render();
   }
@@ -587,7 +581,7 @@ class Player {
         end = Math.max(from, knownUntil);
       }
 
-      this.add({ from, to: end, frames, knownUntil });
+      this.add({ from, to: end, frames });
     })().finally(() => {
       if (this.pending.get(from)?.controller === controller) {
         this.pending.delete(from);
@@ -627,7 +621,6 @@ class Player {
 
         last.frames = [...byTime.values()].sort((a, b) => a.at - b.at);
         last.to = Math.max(last.to, s.to);
-        last.knownUntil = s.knownUntil ?? last.knownUntil;
       } else {
         merged.push(s);
       }

@@ -4,6 +4,7 @@
 #   redis-server        live session state
 #   postgresql          durable history
 #   nodejs + npm        front-end packages for the web app's build
+#   ffmpeg              recordings exported as WebM/MP4 video
 # As root or with passwordless sudo it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -15,9 +16,10 @@ if ! have redis-server; then missing+=(redis-server); fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null && ! have postgres; then missing+=(postgresql); fi
 if ! have npm; then missing+=(nodejs npm); fi
 if ! have setpriv; then missing+=(util-linux); fi
+if ! have ffmpeg; then missing+=(ffmpeg); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "==> prerequisites: chromium, redis-server, postgresql and npm are installed"
+  echo "==> prerequisites: chromium, redis-server, postgresql, npm and ffmpeg are installed"
   exit 0
 fi
 

@@ -25,7 +25,8 @@ public sealed record RecordingDto(
 /// <c>click</c>, <c>input</c> (typing — a count, never the text —, scrolling, keys), <c>step</c> (an agent or API step),
 /// <c>approval</c>, <c>chat</c>, <c>error</c>, <c>tab</c> (opened, switched, closed), <c>viewport</c>, <c>dialog</c>,
 /// <c>upload</c>, <c>download</c>. <see cref="Actor"/>: <c>human</c>, <c>agent</c>, <c>api</c>, <c>page</c>.
-/// <see cref="AtMs"/> is milliseconds since the recording started.
+/// <see cref="AtMs"/> is milliseconds since the recording started. <see cref="ThumbnailUrl"/>: an agent step's image of
+/// the tab after it, while the service still holds it (it keeps the latest few per session).
 /// </summary>
 public sealed record RecordingEventDto(
     double AtMs,
@@ -35,7 +36,8 @@ public sealed record RecordingEventDto(
     string Title,
     string? Detail,
     string? Outcome,
-    string? User);
+    string? User,
+    string? ThumbnailUrl = null);
 
 public sealed record RecordingDetailDto(RecordingDto Recording, IReadOnlyList<RecordingEventDto> Events);
 

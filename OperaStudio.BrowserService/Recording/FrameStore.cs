@@ -73,8 +73,4 @@ internal static class FrameStore
             return 0;
         }
     }
-
-    /// <summary>Bytes a recording's files take (for retention).</summary>
-    public static long SizeOnDisk(string directory) =>
-        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFiles().Sum(f => f.Length) : 0;
 }

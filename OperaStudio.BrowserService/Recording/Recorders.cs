@@ -56,9 +56,6 @@ internal sealed partial class Recorders(
 
     public IEnumerable<SessionRecorder> All => _active.Values.Select(a => a.Recorder);
 
-    /// <summary>Repairs what a dead process left, when PostgreSQL is ready (tasks stop)</summary>
-    public Task Repaired => _repair;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Root);
@@ -117,7 +114,7 @@ internal sealed partial class Recorders(
                 Title = session.ActiveTab.ToDto().Title,
             };
             var directory = FrameStore.DirectoryOf(Root, record.Id);
-            var recorder = new SessionRecorder(record, directory, session.ToDto(), options.Value, history, metrics, time, logger);
+            var recorder = new SessionRecorder(record, directory, session, options.Value, history, metrics, time, logger);
             try
             {
                 await database.WaitUntilReadyAsync(cancellationToken);

@@ -64,7 +64,7 @@ internal static class RecordingSteps
             }
         }
 
-        if (arguments?["ref"] is not null && step["description"] is null && Described(e.Title) is { } description)
+        if (arguments?["ref"] is not null && step["description"] is null && Described(e.Title) is { } description && !description.StartsWith("[ref=", StringComparison.Ordinal))
         {
             step["description"] = description;
         }

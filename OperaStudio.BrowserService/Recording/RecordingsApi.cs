@@ -322,7 +322,7 @@ public static class RecordingsApi
             .Take(MaxEvents).ToListAsync(cancellationToken);
 
     private static RecordingEventDto ToDto(RecordingEventRecord e) =>
-        new(e.AtMs, e.Kind, e.Actor, e.TabId, e.Title, e.Detail, e.Outcome, e.User);
+        new(e.AtMs, e.Kind, e.Actor, e.TabId, e.Title, e.Detail, e.Outcome, e.User, e.ThumbnailUrl);
 
     private static bool TryParseTime(string? text, double missing, out double ms)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.BrowserService.Data.Records;
@@ -24,6 +25,8 @@ internal sealed partial class SessionRecorder
     private readonly TimeSpan _flushInterval;
     private readonly double _startedAtUnixMs;
     private readonly Lock _tabsGate = new();
+    private readonly BrowserSession _session;
+    private readonly ConcurrentDictionary<string, Task<string?>> _refNames = new(StringComparer.Ordinal);
     private Task _writing = Task.CompletedTask;
     private SessionDto? _lastTabs;
     private long _dropped;
@@ -33,15 +36,16 @@ internal sealed partial class SessionRecorder
     private int _height;
 
     public SessionRecorder(
-        RecordingRecord record, string directory, SessionDto session, RecordingOptions options, HistoryRecorder history,
+        RecordingRecord record, string directory, BrowserSession session, RecordingOptions options, HistoryRecorder history,
         BrowserServiceMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _session = session;
         _record = record;
         _history = history;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _lastTabs = session;
+        _lastTabs = session.ToDto();
         _flushInterval = TimeSpan.FromMilliseconds(options.FlushIntervalMilliseconds);
         _startedAtUnixMs = record.StartedAt.ToUnixTimeMilliseconds();
         Directory = directory;
@@ -63,8 +67,19 @@ internal sealed partial class SessionRecorder
     /// <summary>When it stopped (events dated before it still belong to it: a click is described after it happened).</summary>
     public DateTimeOffset? EndedAt { get; private set; }
 
-    /// <summary>The frame sink the session's stream calls; it only queues.</summary>
-    public void OnFrame(FrameMessage frame) => _frames.Writer.TryWrite(frame);
+    /// <summary>
+    /// The frame sink the session's stream calls; it only queues. Frames well narrower than the viewport are not the
+    /// page at its size (measured: a 320×180 frame comes through the screencast while a step's thumbnail is taken) and
+    /// are left out: the player would show them stretched.
+    /// </summary>
+    public void OnFrame(FrameMessage frame)
+    {
+        var viewport = _session.Viewport;
+        if (frame.Width >= viewport.Width * viewport.DeviceScaleFactor * 0.75)
+        {
+            _frames.Writer.TryWrite(frame);
+        }
+    }
 
     /// <summary>Creates the frame files and starts writing.</summary>
     public void Start()
@@ -101,10 +116,31 @@ internal sealed partial class SessionRecorder
             return;
         }
 
-        if (MomentMapper.From(e, _time.GetUtcNow()) is { } moment)
+        if (e is AgentStepChanged { IsFinal: false, Step: { Status: "running" } started } && RefNames.RefOf(started.Arguments) is { } reference)
         {
-            Add(moment);
+            _refNames.TryAdd(started.Id, RefNames.DescribeAsync(_session, reference));
+            return;
         }
+
+        if (MomentMapper.From(e, _time.GetUtcNow()) is not { } moment)
+        {
+            return;
+        }
+
+        if (e is AgentStepChanged { Step.Id: var stepId } && _refNames.TryRemove(stepId, out var naming))
+        {
+            _ = AddNamedAsync(moment, naming);
+            return;
+        }
+
+        Add(moment);
+    }
+
+    /// <summary>A step that named its element by ref, once the element's description is known (or could not be).</summary>
+    private async Task AddNamedAsync(RecordedMoment moment, Task<string?> naming)
+    {
+        var description = await naming;
+        Add(description is null || moment.Detail is null ? moment : moment with { Detail = RefNames.WithDescription(moment.Detail, description) });
     }
 
     /// <summary>Opened, closed and switched tabs, from the difference to the tabs seen last.</summary>

@@ -259,6 +259,13 @@ public sealed class SharingPanelTests(WebAppFixture web, ChromiumFixture chromiu
 
     private static async Task MoveOverAsync(IPage page, double x, double y)
     {
+        // The owner's panel drives the page's viewport: when someone joins, its presence row takes height from the
+        // canvas and the viewport follows a moment later. A point placed from the old frame's letterboxed rectangle
+        // lands ~5 px off once the new frame is drawn, so wait until the page's viewport is the canvas' size again.
+        await PanelPage.WaitForAsync(
+            () => page.GetByTestId("browser-canvas").EvaluateAsync<bool>(
+                "c => c.dataset.pageViewport === `${Math.max(320, Math.round(c.clientWidth))}x${Math.max(240, Math.round(c.clientHeight))}`"),
+            "the page's viewport to follow the owner's canvas");
         var (cx, cy) = await ToClientAsync(page, x, y);
         await page.Mouse.MoveAsync(cx - 20, cy - 20);
         await page.Mouse.MoveAsync(cx, cy, new() { Steps = 4 });

@@ -135,6 +135,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
         var status = (int)response.StatusCode;
         string? title = null;
         string? detail = null;
+        string? code = null;
         try
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -143,6 +144,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
                 using var problem = JsonDocument.Parse(text);
                 title = problem.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
                 detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+                code = ProblemCode(problem.RootElement);
             }
         }
         catch (JsonException)
@@ -151,7 +153,23 @@ public sealed partial class BrowserServiceClient(HttpClient http)
         }
 
         var retryAfter = response.Headers.RetryAfter?.Delta;
-        return new ApiProblem(status, title ?? DescribeStatus(response.StatusCode), detail, retryAfter);
+        return new ApiProblem(status, title ?? DescribeStatus(response.StatusCode), detail, retryAfter, code);
+    }
+
+    /// <summary>What kind of problem, for programs: the <c>code</c> extension, else the last segment of <c>type</c> (when not a status link).</summary>
+    private static string? ProblemCode(JsonElement problem)
+    {
+        if (problem.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String)
+        {
+            return c.GetString();
+        }
+
+        if (problem.TryGetProperty("type", out var t) && t.GetString() is { Length: > 0 } type && !type.Contains("rfc", StringComparison.OrdinalIgnoreCase))
+        {
+            return type[(type.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/');
+        }
+
+        return null;
     }
 
     private static string DescribeStatus(HttpStatusCode status) => status switch
@@ -167,7 +185,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
 public sealed record ServiceStatus(bool IsHealthy, string Status, string? Error);
 
 /// <summary>What went wrong with a call: the HTTP status (0 when the service could not be reached) and its ProblemDetails.</summary>
-public sealed record ApiProblem(int Status, string Title, string? Detail, TimeSpan? RetryAfter = null)
+public sealed record ApiProblem(int Status, string Title, string? Detail, TimeSpan? RetryAfter = null, string? Code = null)
 {
     public bool IsUnreachable => Status == 0;
 

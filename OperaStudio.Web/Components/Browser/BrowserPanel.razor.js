@@ -123,6 +123,8 @@ class LivePanel {
     connection.on('DialogClosed', (tabId) => this.forward('OnDialogClosed', tabId));
     connection.on('FileChooserOpened', (tabId, multiple) => this.forward('OnFileChooserOpened', tabId, !!multiple));
     connection.on('DownloadFinished', (download) => this.forward('OnDownloadFinished', toDotNet(download)));
+    // Whether the session records, for the indicator (null: not recording); also sent when this viewer joins.
+    connection.on('RecordingChanged', (sessionId, recording) => this.forward('OnRecordingChanged', recording ? toDotNet(recording) : null));
     connection.on('NavigationBlocked', (tabId, url, reason) => this.forward('OnNavigationBlocked', tabId, url, reason));
     connection.on('SessionEnded', (reason, restorable) => {
       if (restorable) {

@@ -505,7 +505,7 @@ public static class ReportWriter
         if (RecordingCpuIncrease(r) is { } cpu)
         {
             Row(md, "Recording: CPU over streaming, busy page 1280×720 (service + driver + Chromium)",
-                $"{Signed(cpu.Percent)} ({Pct(cpu.Off, 0)} → {Pct(cpu.On, 0)} of a core)", "— (no recording)", "—", "≤ +5 %", Met(cpu.Percent <= 5));
+                $"{Signed(cpu.Percent)} ({Pct(cpu.Off, 0)} → {Pct(cpu.On, 0)} of a core)", "— (no recording)", "—", "≤ +5 %", RecordingCpuVerdict(r, cpu.Percent));
         }
 
         foreach (var page in r.RecordingStorage)
@@ -538,6 +538,13 @@ public static class ReportWriter
         var on = r.RecordingCpu.Average(x => x.On.ServiceSide(Ours));
         return (off, on, off <= 0 ? double.NaN : (on / off - 1) * 100);
     }
+
+    /// <summary>
+    /// Met or not — unless a window found the machine saturated: then every process got a share of what was left, and a
+    /// difference of a few % says nothing about recording.
+    /// </summary>
+    private static string RecordingCpuVerdict(Results r, double percent) =>
+        r.RecordingCpu.Any(x => x.Off.Saturated || x.On.Saturated) ? "not shown (the machine was saturated)" : Met(percent <= 5);
 
     private static string Signed(double percent) => double.IsNaN(percent) ? "—" : $"{(percent >= 0 ? "+" : "−")}{Num(Math.Abs(percent), 1)} %";
 
@@ -578,7 +585,7 @@ public static class ReportWriter
             md.AppendLine($"| **mean** | **{Pct(total.Off, 1)}** | **{Pct(total.On, 1)}** | **{Signed(total.Percent)}** | | {Num(fpsOff, 1)} / {Num(fpsOn, 1)} | " +
                 $"{Ms(PerFrame(total.Off, fpsOff), 1)} / {Ms(PerFrame(total.On, fpsOn), 1)} | |");
             md.AppendLine();
-            md.AppendLine($"Goal: at most 5 % more CPU than streaming — **{Met(total.Percent <= 5)}** ({Signed(total.Percent)} over the means). CPU is in % of one core; " +
+            md.AppendLine($"Goal: at most 5 % more CPU than streaming — **{RecordingCpuVerdict(r, total.Percent)}** ({Signed(total.Percent)} over the means). CPU is in % of one core; " +
                 "\"CPU per frame\" is the service side's CPU time per frame the viewer received, which is fairer when the two windows' frame rates differ. " +
                 "On a shared 2-core machine a window's CPU moves by more than a few % from one window to the next (see the rounds and the machine's load), " +
                 "so a difference of a few % is within the noise; the per-round rows show how far.");

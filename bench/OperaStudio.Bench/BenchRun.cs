@@ -98,6 +98,9 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             await Figure("first", "3. first frame (warm)", MeasureFirstFrameWarmAsync);
             await Figure("resources", "4/5. memory and idle cost", MeasureResourcesAsync);
             await Figure("scaling", "scaling", MeasureScalingAsync);
+            await Figure("recording", "recording (issue 12): CPU, busy page", MeasureRecordingCpuAsync);
+            await Figure("recording", "recording (issue 12): bytes per minute", MeasureRecordingStorageAsync);
+            await Figure("recording", "recording (issue 12): seek", MeasureRecordingSeekAsync);
 
             if (settings.Runs("cold"))
             {

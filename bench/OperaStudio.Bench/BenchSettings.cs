@@ -33,6 +33,18 @@ public sealed record BenchSettings
 
     public int ScaleInputSamples { get; init; }
 
+    /// <summary>Recording (issue 12): each CPU window on the busy page, without and then with a recording.</summary>
+    public int RecordingCpuSeconds { get; init; }
+
+    /// <summary>How many times the busy page's pair of windows (without, with) is measured, alternating.</summary>
+    public int RecordingCpuRounds { get; init; }
+
+    /// <summary>How long the mostly static and the static page are recorded for their bytes per minute.</summary>
+    public int RecordingStorageSeconds { get; init; }
+
+    /// <summary>Random seeks per path (reader and HTTP, warm and cold page cache) in the one-hour recording.</summary>
+    public int SeekSamples { get; init; }
+
     /// <summary>With <c>--only input,fps,…</c> (for working on the bench) only those figures run.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
@@ -73,6 +85,10 @@ public sealed record BenchSettings
                 ScaleLevels = [1, 5],
                 ScaleSeconds = 4,
                 ScaleInputSamples = 5,
+                RecordingCpuSeconds = 4,
+                RecordingCpuRounds = 2,
+                RecordingStorageSeconds = 20,
+                SeekSamples = 20,
             }
             : new BenchSettings
             {
@@ -92,6 +108,10 @@ public sealed record BenchSettings
                 ScaleLevels = [1, 10, 30],
                 ScaleSeconds = 10,
                 ScaleInputSamples = 20,
+                RecordingCpuSeconds = 10,
+                RecordingCpuRounds = 4,
+                RecordingStorageSeconds = 60,
+                SeekSamples = 200,
             };
     }
 }

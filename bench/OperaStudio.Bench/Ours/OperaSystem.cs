@@ -56,8 +56,12 @@ public sealed partial class OperaSystem : IAsyncDisposable
 
     public static string MarkerFor(string dataDirectory) => $"OPERA_DATA_DIR={dataDirectory}";
 
-    /// <summary>A token made for this run of the bench.</summary>
-    private static readonly string AdminToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+    /// <summary>
+    /// The tests' administrator token: the protocol-level viewers (the tests' <see cref="HubViewer"/>, linked) present it,
+    /// so with a token of its own the bench's viewers were refused (401) through the web origin. The system listens on
+    /// loopback only, for the run.
+    /// </summary>
+    private const string AdminToken = TestIdentity.AdminToken;
 
     /// <summary>The web app's administrator, whom the bench's viewers sign in as.</summary>
     public const string AdminUserName = "admin";

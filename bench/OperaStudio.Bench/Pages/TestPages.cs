@@ -10,7 +10,8 @@ namespace OperaStudio.Bench.Pages;
 /// The pages both designs browse, served by the bench itself on loopback (Kestrel on 127.0.0.1, a free port):
 /// <c>/flip</c> (static; the background changes colour on every mouse press), <c>/busy</c> (text and a box animated
 /// with requestAnimationFrame, a per-frame counter, and the same colour flip), <c>/static</c> (an ordinary article
-/// page) and <c>/agent</c> (a small shop page for the agent's snapshot and click).
+/// page), <c>/clock</c> (the same page with a clock in its header that changes every <see cref="ClockPeriodSeconds"/> s: a
+/// mostly static page) and <c>/agent</c> (a small shop page for the agent's snapshot and click).
 /// </summary>
 public sealed class TestPages : IAsyncDisposable
 {
@@ -33,6 +34,11 @@ public sealed class TestPages : IAsyncDisposable
 
     public Uri Agent => new(BaseAddress, "agent");
 
+    public Uri Clock => new(BaseAddress, "clock");
+
+    /// <summary>How often the clock page changes (its only change).</summary>
+    public const int ClockPeriodSeconds = 2;
+
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -43,6 +49,7 @@ public sealed class TestPages : IAsyncDisposable
         _app.MapGet("/busy", () => Html(BusyPage));
         _app.MapGet("/static", () => Html(StaticPage));
         _app.MapGet("/agent", () => Html(AgentPage));
+        _app.MapGet("/clock", () => Html(ClockPage));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
     }
@@ -150,6 +157,19 @@ public sealed class TestPages : IAsyncDisposable
           </main>
         </body></html>
         """;
+
+    private static readonly string ClockPage = StaticPage
+        .Replace("<title>An ordinary page</title>", "<title>A mostly static page</title>", StringComparison.Ordinal)
+        .Replace("<nav>", "<span id=\"clock\" style=\"float: right; font: 14px monospace\"></span><nav>", StringComparison.Ordinal)
+        .Replace("</body>", $$$"""
+              <script>
+                const clock = document.getElementById('clock');
+                const show = () => clock.textContent = new Date().toLocaleTimeString('en-GB');
+                show();
+                setInterval(show, {{{ClockPeriodSeconds * 1000}}});
+              </script>
+            </body>
+            """, StringComparison.Ordinal);
 
     private static readonly string AgentPage = $$"""
         <!doctype html>

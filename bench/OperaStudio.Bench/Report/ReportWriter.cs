@@ -38,6 +38,7 @@ public static class ReportWriter
         WriteOrchestration(md, r);
         WriteAgent(md, r);
         WriteScaling(md, r);
+        WriteRecording(md, r);
         WriteMethod(md, r);
 
         md.AppendLine("## Notes from this run");
@@ -128,6 +129,7 @@ public static class ReportWriter
                 r.BaselineStep is { } bs ? $"{Ms(bs.P50, 1)} / {Ms(bs.P95, 1)} (screenshot + click)" : "—", Ratio(step.P50, r.BaselineStep?.P50, false), "—", "—");
         }
 
+        WriteRecordingSummary(md, r);
         md.AppendLine();
         md.AppendLine("Ratio: how many times better ours is than the original design on that line (lower time, memory, CPU or bytes; higher frame rate).");
         md.AppendLine("Scaling from 1 to 10 to 30 concurrent sessions is in [Scaling](#scaling-1--10--30-concurrent-sessions-busy-page).");
@@ -153,7 +155,9 @@ public static class ReportWriter
         md.AppendLine($"- **Command:** `{r.Settings.Command}` ({r.Settings.Mode} mode). `./bench.sh` installs what is missing, builds in Release and runs it; `--quick` takes a few minutes with small samples.");
         md.AppendLine($"- **Sample sizes ({r.Settings.Mode}):** input {r.Settings.InputSamples} presses per design; frame rate {r.Settings.FpsSeconds} s per size; acquire {r.Settings.AcquireSamples} per path; " +
             $"first frame {r.Settings.FirstFrameSamples} warm, {r.Settings.ColdSamples} cold; agent {r.Settings.AgentSamples} steps; memory/idle at {string.Join(", ", r.Settings.ResourceLevels)} sessions " +
-            $"({r.Settings.IdleSeconds} s CPU windows); scaling at {string.Join(", ", r.Settings.ScaleLevels)} sessions ({r.Settings.ScaleSeconds} s windows, {r.Settings.ScaleInputSamples} presses each).");
+            $"({r.Settings.IdleSeconds} s CPU windows); scaling at {string.Join(", ", r.Settings.ScaleLevels)} sessions ({r.Settings.ScaleSeconds} s windows, {r.Settings.ScaleInputSamples} presses each); " +
+            $"recording: {r.Settings.RecordingCpuRounds} × 2 CPU windows of {r.Settings.RecordingCpuSeconds} s, {r.Settings.RecordingStorageSeconds} s per stored page, " +
+            $"{r.Settings.SeekSamples} seeks per path.");
         md.AppendLine();
         md.AppendLine("| setting | ours | original design (baseline) |");
         md.AppendLine("|---|---|---|");
@@ -495,6 +499,164 @@ public static class ReportWriter
             md.AppendLine();
         }
     }
+
+    private static void WriteRecordingSummary(StringBuilder md, Results r)
+    {
+        if (RecordingCpuIncrease(r) is { } cpu)
+        {
+            Row(md, "Recording: CPU over streaming, busy page 1280×720 (service + driver + Chromium)",
+                $"{Signed(cpu.Percent)} ({Pct(cpu.Off, 0)} → {Pct(cpu.On, 0)} of a core)", "— (no recording)", "—", "≤ +5 %", RecordingCpuVerdict(r, cpu.Percent));
+        }
+
+        foreach (var page in r.RecordingStorage)
+        {
+            var staticPage = page.Page == "static";
+            Row(md, $"Recording: stored per minute, {page.Page} page",
+                staticPage
+                    ? $"{Num(page.MegabytesPerMinute, 2)} MB/min; after its first frame {page.BytesAfterFirst:N0} bytes in {page.FramesAfterFirst} frames"
+                    : $"{Num(page.MegabytesPerMinute, 2)} MB/min",
+                "—", "—", staticPage ? "≈ 0 while unchanged" : "≤ 2 MB/min", Met(staticPage ? page.BytesAfterFirst == 0 : page.MegabytesPerMinute <= 2));
+        }
+
+        if (r.RecordingSeek is { } seek)
+        {
+            Row(md, "Recording: seek in a one-hour recording, HTTP through the web origin, page cache cold, p50 / p95 / max",
+                $"{Ms(seek.HttpCold.P50)} / {Ms(seek.HttpCold.P95)} / {Ms(seek.HttpCold.Max)}", "—", "—", "< 300 ms",
+                seek.HttpCold.Max < 300 ? "yes" : seek.HttpCold.P95 < 300 ? "p95 only" : "no");
+        }
+    }
+
+    /// <summary>The service side's CPU with a recording over without one, over all rounds (sums, so a round's noise weighs by its length).</summary>
+    private static (double Off, double On, double Percent)? RecordingCpuIncrease(Results r)
+    {
+        if (r.RecordingCpu.Count == 0)
+        {
+            return null;
+        }
+
+        var off = r.RecordingCpu.Average(x => x.Off.ServiceSide(Ours));
+        var on = r.RecordingCpu.Average(x => x.On.ServiceSide(Ours));
+        return (off, on, off <= 0 ? double.NaN : (on / off - 1) * 100);
+    }
+
+    /// <summary>
+    /// Met or not — unless a window found the machine saturated: then every process got a share of what was left, and a
+    /// difference of a few % says nothing about recording.
+    /// </summary>
+    private static string RecordingCpuVerdict(Results r, double percent) =>
+        r.RecordingCpu.Any(x => x.Off.Saturated || x.On.Saturated) ? "not shown (the machine was saturated)" : Met(percent <= 5);
+
+    private static string Signed(double percent) => double.IsNaN(percent) ? "—" : $"{(percent >= 0 ? "+" : "−")}{Num(Math.Abs(percent), 1)} %";
+
+    private static void WriteRecording(StringBuilder md, Results r)
+    {
+        if (r.RecordingCpu.Count == 0 && r.RecordingStorage.Count == 0 && r.RecordingSeek is null)
+        {
+            return;
+        }
+
+        md.AppendLine("## Recording (issue 12)");
+        md.AppendLine();
+        md.AppendLine("Recordings are started and stopped through REST (`POST` / `DELETE /api/sessions/{id}/recording`, through the web origin) and " +
+            "read back through `GET /api/recordings/{id}` and its frames endpoint. The original design records nothing, so there is no comparison.");
+        md.AppendLine();
+        if (r.RecordingCpu.Count > 0)
+        {
+            md.AppendLine("**CPU of recording over streaming.** The busy page at 1280×720 with one protocol-level viewer (MessagePack through the web origin, " +
+                "acknowledging each frame on arrival): the service side's CPU — the .NET service, its Playwright driver and its Chromium, as in the " +
+                $"other figures — over a {r.Settings.RecordingCpuSeconds} s window without a recording, then over one with a recording running (started " +
+                "1 s before the window, so its start is not counted), repeated in alternation. Frames per second are those the viewer received.");
+            md.AppendLine();
+            md.AppendLine($"| round | without: service side | with: service side | difference | of which .NET service, without / with | fps without / with | CPU per frame without / with | machine busy without / with (of {r.Machine.Cores * 100}) |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            var round = 0;
+            foreach (var x in r.RecordingCpu)
+            {
+                var (off, on) = (x.Off.ServiceSide(Ours), x.On.ServiceSide(Ours));
+                md.AppendLine($"| {++round} | {Pct(off, 1)} | {Pct(on, 1)} | {Signed(off <= 0 ? double.NaN : (on / off - 1) * 100)} | " +
+                    $"{Pct(x.Off.Total(Ours, role => role == Roles.Service), 1)} / {Pct(x.On.Total(Ours, role => role == Roles.Service), 1)} | " +
+                    $"{Num(x.FpsOff, 1)} / {Num(x.FpsOn, 1)} | {Ms(PerFrame(off, x.FpsOff), 1)} / {Ms(PerFrame(on, x.FpsOn), 1)} | " +
+                    $"{x.Off.MachinePercent:0} / {x.On.MachinePercent:0} |");
+            }
+
+            var total = RecordingCpuIncrease(r)!.Value;
+            var fpsOff = r.RecordingCpu.Average(x => x.FpsOff);
+            var fpsOn = r.RecordingCpu.Average(x => x.FpsOn);
+            md.AppendLine($"| **mean** | **{Pct(total.Off, 1)}** | **{Pct(total.On, 1)}** | **{Signed(total.Percent)}** | | {Num(fpsOff, 1)} / {Num(fpsOn, 1)} | " +
+                $"{Ms(PerFrame(total.Off, fpsOff), 1)} / {Ms(PerFrame(total.On, fpsOn), 1)} | |");
+            md.AppendLine();
+            md.AppendLine($"Goal: at most 5 % more CPU than streaming — **{RecordingCpuVerdict(r, total.Percent)}** ({Signed(total.Percent)} over the means). CPU is in % of one core; " +
+                "\"CPU per frame\" is the service side's CPU time per frame the viewer received, which is fairer when the two windows' frame rates differ. " +
+                "On a shared 2-core machine a window's CPU moves by more than a few % from one window to the next (see the rounds and the machine's load), " +
+                "so a difference of a few % is within the noise; the per-round rows show how far.");
+            md.AppendLine();
+            CpuTable(md, "Where the CPU went, per window (% of one core):",
+                r.RecordingCpu.SelectMany((x, i) => new[] { ($"without {i + 1}", x.Off), ($"with {i + 1}", x.On) }).ToList());
+            if (r.RecordingBusy.Count > 0)
+            {
+                var bytes = r.RecordingBusy.Sum(b => b.Bytes);
+                var ms = r.RecordingBusy.Sum(b => b.DurationMs);
+                var frames = r.RecordingBusy.Sum(b => b.Frames);
+                md.AppendLine($"The busy page's recordings of these windows stored {frames:N0} frames, {Num(bytes / 1e6, 1)} MB in {Num(ms / 1000, 1)} s: " +
+                    $"{Num(bytes / 1e6 / (ms / 60_000), 1)} MB per minute, {Kb(frames == 0 ? double.NaN : (double)bytes / frames)} per frame — what an animated page costs on disk.");
+                md.AppendLine();
+            }
+        }
+
+        if (r.RecordingStorage.Count > 0)
+        {
+            md.AppendLine($"**Bytes per minute.** Each page in its own session, recorded for {r.Settings.RecordingStorageSeconds} s with nobody watching (a recording keeps the " +
+                "screencast running alone). Frames, bytes and duration are the recording's own figures from `GET /api/recordings/{id}` after its stop; what came " +
+                "after the first frame is from the frames endpoint. CPU: the service side over a window without a recording (so without a screencast), then " +
+                "over the recording from its second second on.");
+            md.AppendLine();
+            md.AppendLine("| page | duration | frames | stored | per minute | after the first frame | service side CPU without / with | first frames (time: size) |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var p in r.RecordingStorage)
+            {
+                md.AppendLine($"| {p.Page} | {Num(p.DurationMs / 1000, 1)} s | {p.Frames} | {Num(p.Bytes / 1e6, 3)} MB | **{Num(p.MegabytesPerMinute, 2)} MB/min** | " +
+                    $"{p.FramesAfterFirst} frames, {p.BytesAfterFirst:N0} bytes | {(p.Off is null ? "—" : Pct(p.Off.ServiceSide(Ours), 1))} / {(p.On is null ? "—" : Pct(p.On.ServiceSide(Ours), 1))} | {p.Detail} |");
+            }
+
+            md.AppendLine();
+            md.AppendLine($"Goals: at most 2 MB per minute of a mostly static page; a static page costs nothing while unchanged. A change stores one whole JPEG " +
+                $"of the viewport (Chromium's screencast sends full frames), so a page that changes every k seconds stores about 60 / k frames of its size per minute.");
+            md.AppendLine();
+        }
+
+        if (r.RecordingSeek is { } s)
+        {
+            md.AppendLine("**Seek in a one-hour recording.** An hour cannot be recorded in a bench run, so the bench builds one: it starts and stops a " +
+                "real recording through REST (so the service has its row), then replaces that recording's files with an hour written by the service's own " +
+                "`FrameWriter` (its source compiled into the bench): " +
+                $"{s.Frames:N0} frames, {Num(s.Bytes / 1e6, 0)} MB, at {Num(s.Fps, 1)} fps (±20 % jitter; the rate the {HourBudgetMb} MB disk budget allows for these frames), " +
+                $"cycling {s.PoolFrames} real 1280×720 screencast JPEGs read back from this run's recordings; written in {Num(s.WriteSeconds, 1)} s. " +
+                $"A seek is what the player asks for when it jumps to t: the frame at or before t and the {Num(s.WindowMs / 1000, 0)} s after it " +
+                $"(its `WINDOW_MS`), on average {Num(s.FramesPerSeek, 1)} frames, {Num(s.BytesPerSeek / 1e6, 2)} MB. Each t is random over the recording.");
+            md.AppendLine();
+            md.AppendLine("- **reader**: in the bench's process, what the frames endpoint does with the files (`FrameReader.Open`, the binary search for t, " +
+                "the entries up to the window's end within the response's limits, every JPEG read) — without the HTTP, the access check and the proxy.");
+            md.AppendLine("- **HTTP, one hour**: `GET /api/recordings/{id}/frames?from=t&to=t+8000` on that one-hour recording through the web app's origin " +
+                "(its proxy to the service: access check in PostgreSQL, the same reader, the body streamed), timed to the body's last byte — what the player waits for.");
+            md.AppendLine($"- **warm** / **cold**: the files in the kernel's page cache (as just after recording, or on a recording played recently) / both files " +
+                $"evicted from it (`posix_fadvise(DONTNEED)`) before each seek, so the index's and the frames' pages come from the disk{(s.ColdEvicted ? "" : " (the kernel refused at least one eviction: cold may be partly warm)")}.");
+            md.AppendLine($"- **HTTP, real recording**: the same request on the real busy-page recording of the CPU figure ({Num(s.RealDurationMs / 1000, 1)} s, " +
+                "≈25–30 frames a second), page cache warm.");
+            md.AppendLine();
+            StatTable(md, "ms",
+                ("reader, one hour, warm", s.ReaderWarm), ("reader, one hour, cold", s.ReaderCold),
+                ("HTTP, one hour, warm", s.HttpWarm), ("HTTP, one hour, cold", s.HttpCold),
+                ("HTTP, real busy recording, warm", s.HttpReal));
+            md.AppendLine($"Goal: seek to any point of a one-hour recording in under 300 ms — **{(s.HttpCold.Max < 300 ? "yes" : s.HttpCold.P95 < 300 ? "p95 only" : "no")}** " +
+                $"(HTTP, cold: max {Ms(s.HttpCold.Max)}). The index is {Num(s.Frames * 24 / 1e6, 2)} MB of fixed 24-byte entries: the binary search reads about " +
+                $"{Math.Ceiling(Math.Log2(Math.Max(2, s.Frames)))} of them, so a seek costs what its window's frames cost to read and send, not the hour's length.");
+            md.AppendLine();
+        }
+    }
+
+    private const int HourBudgetMb = 900;
+
+    private static double PerFrame(double cpuPercent, double fps) => fps <= 0 ? double.NaN : cpuPercent * 10 / fps;
 
     private static void WriteMethod(StringBuilder md, Results r)
     {

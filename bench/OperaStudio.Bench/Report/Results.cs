@@ -98,6 +98,17 @@ public sealed class Results
 
     public List<ScaleLevel> ScaleBaseline { get; } = [];
 
+    // Recording (issue 12)
+    public List<RecordingCpuRound> RecordingCpu { get; } = [];
+
+    /// <summary>The busy page's recordings made during the CPU windows with a recording.</summary>
+    public List<RecordingStorage> RecordingBusy { get; } = [];
+
+    /// <summary>The mostly static page (a clock) and the static page, recorded with nobody watching.</summary>
+    public List<RecordingStorage> RecordingStorage { get; } = [];
+
+    public RecordingSeek? RecordingSeek { get; set; }
+
     /// <summary>What could not be measured, and anything odd seen during the run.</summary>
     public List<string> Notes { get; } = [];
 }
@@ -123,3 +134,31 @@ public sealed record BytesResult(long Frames, long Bytes, long JpegBytes, double
 /// through protocol-level viewers (their fps, and how old frames are when they arrive), and where the CPU went.
 /// </summary>
 public sealed record ScaleLevel(int Sessions, double ViewerFps, double ProtocolFpsMean, double ProtocolFpsMin, Stat Input, CpuWindow Cpu, Stat FrameAge);
+
+/// <summary>One pair of CPU windows on the busy page with one viewer: without a recording, then with one; frames per second the viewer got in each.</summary>
+public sealed record RecordingCpuRound(CpuWindow Off, CpuWindow On, double FpsOff, double FpsOn);
+
+/// <summary>
+/// One recording as <c>GET /api/recordings/{id}</c> reported it after its stop, with what came after its first frame
+/// (from the frames endpoint), and the service side's CPU without and with it (no viewer in either window);
+/// <see cref="Detail"/> lists the first frames' times and sizes.
+/// </summary>
+public sealed record RecordingStorage(
+    string Page, int Frames, long Bytes, double DurationMs, int FramesAfterFirst, long BytesAfterFirst, CpuWindow? Off, CpuWindow? On, string Detail)
+{
+    public double MegabytesPerMinute => DurationMs <= 0 ? double.NaN : Bytes / 1_000_000.0 / (DurationMs / 60_000);
+
+    public double MegabytesPerMinuteAfterFirst => DurationMs <= 0 ? double.NaN : BytesAfterFirst / 1_000_000.0 / (DurationMs / 60_000);
+
+    public double BytesPerFrame => Frames == 0 ? double.NaN : (double)Bytes / Frames;
+}
+
+/// <summary>
+/// Seeks in a one-hour recording the bench wrote with the service's own frame files (<see cref="HourMs"/> of
+/// <see cref="Frames"/> real screencast JPEGs at <see cref="Fps"/>), timed through the reader the frames endpoint uses
+/// and through the endpoint itself, with the page cache warm and cold; and the endpoint on a real recording.
+/// </summary>
+public sealed record RecordingSeek(
+    double HourMs, int Frames, long Bytes, double Fps, int PoolFrames, double WriteSeconds, double WindowMs,
+    Stat ReaderWarm, Stat ReaderCold, Stat HttpWarm, Stat HttpCold, Stat? HttpReal, double RealDurationMs,
+    double FramesPerSeek, double BytesPerSeek, bool ColdEvicted);

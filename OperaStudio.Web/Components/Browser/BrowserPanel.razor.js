@@ -75,7 +75,8 @@ class LivePanel {
         this.connection.send('MovePointer', this.sessionId, x, y).catch(() => {});
       }
     });
-    this.lastRefusedAt = 0;
+    // Not 0: performance.now() counts from the page load, and a refusal in its first second was swallowed as "told already".
+    this.lastRefusedAt = -Infinity;
     this.input = new InputCapture(root, canvas, this.frames, {
       send: (method, ...args) => this.send(method, ...args),
       invoke: (method, ...args) => (this.connected ? this.connection.invoke(method, ...args) : Promise.reject(new Error('Not connected.'))),

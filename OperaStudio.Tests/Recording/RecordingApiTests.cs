@@ -52,6 +52,9 @@ public sealed class RecordingApiTests(RecordingServiceFixture service, ChromiumF
         await viewer.JoinAsync(session.SessionId);
         Assert.Equal(recording.Id, (await told.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)))?.Id);
         await viewer.FirstFrame;
+        // As a person would, click once the page is seen: the frame a viewer gets on joining can still be the last page's
+        // (a full run clicked before the painter's first frame came, and the recording rightly had none of it white).
+        await WaitForViewerToShowAsync(viewer, "white");
         await viewer.ClickAsync(200, 110);
         await WaitForViewerToShowAsync(viewer, "red");
 

@@ -13,7 +13,8 @@
 const HEADER_SIZE = 16;
 const NEXT_HEADER = 'X-Recording-Next';
 const WINDOW_MS = 8000;            // what one fetch asks for; the service cuts it shorter for busy pages
-const PREFETCH_AHEAD_MS = 4000;    // recording time (at 1×) still buffered when the next window is asked for
+const PREFETCH_AHEAD_MS = 4000;
+const LIVE_RETRY_MS = 1000;        // a recording still being written: how soon a window that brought nothing is asked again    // recording time (at 1×) still buffered when the next window is asked for
 const KEEP_BYTES = 96 * 1024 * 1024; // JPEGs kept around; the farthest windows go first
 const KEEP_BITMAPS = 8;            // decoded frames kept (each is width × height × 4 bytes)
 const STEP_BACK_MS = 1000;         // short, so the answer reaches `from` (it starts with the frame before it anyway)
@@ -58,6 +59,7 @@ class Player {
     this.segments = [];
     this.bytes = 0;
     this.pending = new Map(); // from → { to, controller, promise }
+    this.retryAt = 0; // a live recording: no window asked for again before this (performance.now())
     this.bitmaps = new Map(); // frame → Promise<ImageBitmap>
     this.drawn = null;        // the frame on the canvas
     this.decoding = null;     // the frame being decoded for drawing
@@ -548,6 +550,10 @@ class Player {
       return;
     }
 
+    if (this.live && performance.now() < this.retryAt) {
+      return;
+    }
+
     this.fetchWindow(ms, ms + WINDOW_MS).catch((error) => {
       if (error?.name !== 'AbortError') {
         this.error = String(error?.message ?? error);
@@ -577,8 +583,18 @@ class Player {
       const frames = parseFrames(await response.arrayBuffer());
       // Cut short: covered up to the last frame it held. Still recording: only as far as the recording went.
       let end = Number.isFinite(next) && response.headers.has(NEXT_HEADER) ? Math.min(to, frames.at(-1)?.at ?? from) : to;
-      if (knownUntil !== null && end > knownUntil) {
-        end = Math.max(from, knownUntil);
+      if (knownUntil !== null) {
+        // Still recording: a frame is readable once the service has flushed it (within a second), so the recording's
+        // length runs ahead of its frames. The window covers only up to its last frame; one that brought nothing new
+        // covers nothing, and the position is asked for again a second later (a full run waited 30 s on a window
+        // fetched before the first flush, taken as empty for good).
+        end = Math.min(end, knownUntil, frames.at(-1)?.at ?? from);
+        if (frames.length === 0 || end <= from) {
+          this.retryAt = performance.now() + LIVE_RETRY_MS;
+          if (frames.length === 0) {
+            return;
+          }
+        }
       }
 
       this.add({ from, to: end, frames });

@@ -93,7 +93,11 @@ public static class SessionsApi
         IEnumerable<(SessionDto Session, string? Owner)> all;
         if (await registry.ListAsync() is { } registered)
         {
-            all = registered.Select(r => (r.Session, r.Owner));
+            // This node's own sessions as it holds them now, then the others': the registry is written in the
+            // background, and a session created a moment ago was missing from its creator's list (seen in a full run).
+            var local = manager.All.Select(s => (Session: s.ToDto(), s.Owner)).ToList();
+            var here = local.Select(l => l.Session.Id).ToHashSet(StringComparer.Ordinal);
+            all = local.Concat(registered.Where(r => !here.Contains(r.Session.Id)).Select(r => (r.Session, r.Owner)));
         }
         else
         {

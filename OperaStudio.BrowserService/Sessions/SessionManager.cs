@@ -66,7 +66,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     public int Count => _sessions.Count;
 
-    public bool IsAtCapacity => _sessions.Count >= _options.MaxSessions;
+    public bool IsAtCapacity => _sessions.Count + PendingSlots >= _options.MaxSessions;
 
     /// <summary>A session live on this node (no restore).</summary>
     public BrowserSession? Find(string id) => _sessions.GetValueOrDefault(id);
@@ -78,20 +78,29 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     public async Task<BrowserSession> CreateAsync(Uri? url, string? owner = null, CancellationToken cancellationToken = default)
     {
         using var activity = BrowserServiceActivities.SessionCreate();
-        await EnsureCapacityAsync(owner);
-        var lease = await _pool.AcquireAsync(cancellationToken);
         BrowserSession session;
-        try
+        var lease = default(BrowserLease);
+        using (await ReserveSlotAsync(owner))
         {
-            session = await BrowserSession.StartAsync(lease, owner, _guard, _options, _pool.Options, _time, _logger);
-        }
-        catch
-        {
-            await lease.DisposeAsync();
-            throw;
+            try
+            {
+                lease = await _pool.AcquireAsync(cancellationToken);
+                session = await BrowserSession.StartAsync(lease, owner, _guard, _options, _pool.Options, _time, _logger);
+            }
+            catch
+            {
+                if (lease is not null)
+                {
+                    await lease.DisposeAsync();
+                }
+
+                throw;
+            }
+
+            // Counted as a session from here on: the slot can go.
+            Adopt(session);
         }
 
-        Adopt(session);
         _metrics.SessionCreated();
         LogSessionCreated(session.Id, lease.WasWarm);
         activity?.SetTag("opera.session.id", session.Id).SetTag("opera.pool.warm", lease.WasWarm);
@@ -153,20 +162,28 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
                 return null;
             }
 
-            await EnsureCapacityAsync(saved.Owner);
-            var lease = await _pool.AcquireWithStorageAsync(saved.StorageStateJson, cancellationToken);
             BrowserSession session;
-            try
+            var lease = default(BrowserLease);
+            using (await ReserveSlotAsync(saved.Owner))
             {
-                session = await BrowserSession.RestoreAsync(saved, lease, _guard, _options, _pool.Options, _time, _logger);
-            }
-            catch
-            {
-                await lease.DisposeAsync();
-                throw;
+                try
+                {
+                    lease = await _pool.AcquireWithStorageAsync(saved.StorageStateJson, cancellationToken);
+                    session = await BrowserSession.RestoreAsync(saved, lease, _guard, _options, _pool.Options, _time, _logger);
+                }
+                catch
+                {
+                    if (lease is not null)
+                    {
+                        await lease.DisposeAsync();
+                    }
+
+                    throw;
+                }
+
+                Adopt(session);
             }
 
-            Adopt(session);
             _metrics.SessionRestored();
             LogSessionRestored(id, saved.Tabs.Count, saved.StorageStateJson is not null);
             return session;
@@ -342,41 +359,6 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     {
         IsDraining = draining;
         LogDraining(draining);
-    }
-
-    private async Task EnsureCapacityAsync(string? owner)
-    {
-        if (IsStopping)
-        {
-            throw new BrowserUnavailableException("The browser service is shutting down; retry in a moment (another node, or this one after its restart).");
-        }
-
-        if (IsDraining)
-        {
-            throw new BrowserUnavailableException("This node is draining: it takes no new sessions until an operator resumes it. Retry on another node.");
-        }
-
-        var retryAfter = TimeSpan.FromSeconds(10);
-        if (_sessions.Count >= _options.MaxSessions)
-        {
-            throw new SessionLimitException(
-                $"This node runs its maximum of {_options.MaxSessions} sessions. Close one, or retry shortly.", retryAfter);
-        }
-
-        // This node's sessions (always current) plus the others the registry knows (its writes trail by a moment).
-        var local = _sessions.Values.Select(s => (s.Id, s.Owner)).ToList();
-        var cluster = await _registry.ListAsync() ?? [];
-        var live = local.Concat(cluster.Where(r => !_sessions.ContainsKey(r.Session.Id)).Select(r => (r.Session.Id, r.Owner))).ToList();
-        if (live.Count >= _options.MaxSessionsGlobal)
-        {
-            throw new SessionLimitException($"Opera Studio runs its maximum of {_options.MaxSessionsGlobal} sessions. Retry shortly.", retryAfter);
-        }
-
-        if (owner is not null && owner != _administrator && live.Count(s => s.Owner == owner) >= _options.MaxSessionsPerUser)
-        {
-            throw new SessionLimitException(
-                $"You already have {_options.MaxSessionsPerUser} live sessions. Close one to open another.", retryAfter);
-        }
     }
 
     /// <summary>Releases sessions idle past the timeout (no viewer, no input, no agent activity) or past their lifetime.</summary>

@@ -92,11 +92,11 @@ public sealed class ClickTargetsTests(AgentServiceFixture service)
 
         // Long enough that finding and probing the element fit in it on a loaded machine (each is bounded by the
         // call's timeout too, and a slow page there is "did not answer"), so what runs out is the wait for the cover.
-        var (status, response) = await session.ActionAsync("click", new { text = "Buy", timeout_ms = 4000 });
+        var (status, response) = await session.ActionAsync("click", new { text = "Buy", timeout_ms = 8000 });
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(response.Ok);
-        Assert.StartsWith("Timed out after 4 s: the element is covered by <div id=\"cover\"", response.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Timed out after 8 s: the element is covered by <div id=\"cover\"", response.Error, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', response.Error!);
         Assert.Equal("nothing yet", await OutAsync(session));
     }

@@ -129,21 +129,28 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
     }
 
     [Fact]
-    public async Task AtCapacity_TheNextSessionGets429WithRetryAfter()
+    public async Task AtCapacity_TheNextSessionGets429WithRetryAfter_EvenWhenCreatesComeAtOnce()
     {
         var database = await stores.CreateDatabaseAsync("capacity");
         await using var host = BrowserServiceHost.Start(
             stores.RedisConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessions"] = "2" });
 
-        using var first = await host.Http.PostAsJsonAsync("/api/sessions", new { });
-        using var second = await host.Http.PostAsJsonAsync("/api/sessions", new { });
+        // Eight at once: the cap was checked before the slow acquire, so concurrent creates all passed it.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/api/sessions", new { })));
+        var created = burst.Count(r => r.StatusCode == HttpStatusCode.Created);
+        var refused = burst.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.Equal((2, 6), (created, refused));
+        Assert.Equal(2, host.Sessions.Count);
+        foreach (var response in burst)
+        {
+            response.Dispose();
+        }
+
         using var third = await host.Http.PostAsJsonAsync("/api/sessions", new { });
         var problem = await third.Content.ReadFromJsonAsync<ProblemShape>();
         using var health = await host.Http.GetAsync("/health");
         var capacity = (await health.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("checks").GetProperty("capacity");
 
-        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 must say when to retry");
         Assert.Contains("maximum of 2 sessions", problem!.Detail, StringComparison.Ordinal);
@@ -158,13 +165,19 @@ public sealed class SessionLifecycleTests(DataStoresFixture stores, TestPageServ
         await using var host = BrowserServiceHost.Start(
             stores.RedisConnectionString, database, pages.HostAndPort, new Dictionary<string, string> { ["Sessions:MaxSessionsPerUser"] = "1" });
 
-        using var ada1 = await CreateAsAsync(host, "ada-" + Guid.NewGuid().ToString("N"), out var ada);
-        using var ada2 = await CreateAsAsync(host, ada, out _);
+        // Ada's two creates at once: only one may pass.
+        var ada = "ada-" + Guid.NewGuid().ToString("N");
+        var adas = await Task.WhenAll(CreateAsAsync(host, ada, out _), CreateAsAsync(host, ada, out _));
         using var bob = await CreateAsAsync(host, "bob-" + Guid.NewGuid().ToString("N"), out _);
 
-        Assert.Equal(HttpStatusCode.Created, ada1.StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, ada2.StatusCode);
+        Assert.Equal(
+            (1, 1),
+            (adas.Count(r => r.StatusCode == HttpStatusCode.Created), adas.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests)));
         Assert.Equal(HttpStatusCode.Created, bob.StatusCode);
+        foreach (var response in adas)
+        {
+            response.Dispose();
+        }
     }
 
     private static Task<HttpResponseMessage> CreateAsAsync(BrowserServiceHost host, string user, out string owner)

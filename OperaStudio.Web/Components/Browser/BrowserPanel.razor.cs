@@ -26,6 +26,10 @@ public sealed partial class BrowserPanel : IAsyncDisposable
     private List<TabDto> _tabs = [];
     private List<DownloadDto> _downloads = [];
     private string _activeTabId = "";
+
+    /// <summary>How many times the person picked a tab: an answer that comes after a newer pick does not undo it.</summary>
+    private int _tabChoices;
+
     private string _connection = "connecting";
     private string? _addressError;
     private string? _endedReason;
@@ -234,6 +238,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
         }
 
         _activeTabId = tabId; // Switch at once; the server's SessionChanged confirms.
+        _tabChoices++;
         _addressError = null;
         // The answer's snapshot is not applied: it can arrive after live events that are newer (a crash right after
         // the switch would be undone). The hub's SessionChanged carries the same switch, in order.
@@ -260,6 +265,7 @@ public sealed partial class BrowserPanel : IAsyncDisposable
     private async Task NewTabAsync()
     {
         _tabBusy = true;
+        var choices = _tabChoices;
         var result = await Api.OpenTabAsync(Session.Id);
         _tabBusy = false;
         if (result.Value is { } tab)
@@ -268,6 +274,13 @@ public sealed partial class BrowserPanel : IAsyncDisposable
             if (_tabs.All(t => t.Id != tab.Id))
             {
                 _tabs.Add(tab);
+            }
+
+            // The hub can show the new tab before this answer comes; a tab the person picked meanwhile stays theirs (a
+            // late answer switched a loaded panel back to the new tab).
+            if (_tabChoices != choices)
+            {
+                return;
             }
 
             _activeTabId = tab.Id;

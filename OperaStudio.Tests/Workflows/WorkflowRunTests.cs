@@ -150,6 +150,44 @@ public sealed partial class WorkflowRunTests(AgentServiceFixture service)
         }
     }
 
+    [Fact]
+    public async Task Changed_ComparesOutputsWithThePreviousCompletedRunWithTheSameInputs()
+    {
+        var price = "12.00";
+        var page = service.Pages.Handle("/workflows/changed", context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(
+                context.Response, $"<!doctype html><title>Price</title><dl><dt>Price</dt><dd>{Volatile.Read(ref price)}</dd></dl>");
+        });
+        var workflow = await _client.CreateAsync($$$"""
+            { "name": "Watch a price", "parameters": [ { "name": "item", "default": "a" } ], "steps": [
+                { "action": "navigate", "url": "{{{page}}}?item={{item}}" },
+                { "action": "extract_data", "name": "price",
+                  "schema": { "type": "object", "properties": { "price": { "type": "number" } }, "required": ["price"] } } ] }
+            """);
+
+        async Task<WorkflowRunDto> RunAsync(string item)
+        {
+            var run = await _client.WaitForEndAsync((await _client.StartAsync(workflow.Id, new { item })).Id);
+            await _client.CloseSessionAsync(run.SessionId);
+            Assert.True(run.Status == WorkflowRunStatuses.Completed, WorkflowTestClient.Describe(run));
+            return run;
+        }
+
+        var first = await RunAsync("a");
+        var same = await RunAsync("a");
+        var otherInputs = await RunAsync("b");
+        Volatile.Write(ref price, "13.50");
+        var changed = await RunAsync("a");
+
+        Assert.Null(first.Changed);
+        Assert.False(same.Changed);
+        Assert.Null(otherInputs.Changed);
+        Assert.True(changed.Changed);
+        Assert.Equal(13.5, changed.Outputs.GetProperty("price").GetProperty("price").GetDouble());
+    }
+
     /// <summary>The shop with the best (lowest) price in the row whose key mentions <paramref name="product"/>.</summary>
     private static string CheaperShop(ComparisonDto comparison, string product) =>
         comparison.Rows.Single(r => r.Key.Contains(product, StringComparison.OrdinalIgnoreCase)).Best.Single(b => b.Field == "price").Step;

@@ -1,3 +1,4 @@
+using OperaStudio.BrowserService.Workflows.Authoring;
 using OperaStudio.BrowserService.Workflows.Batches;
 
 namespace OperaStudio.BrowserService.Workflows;
@@ -8,10 +9,12 @@ public static partial class WorkflowsExtensions
     static partial void AddWorkflowExtras(IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<WorkflowBatches>();
+        builder.Services.AddSingleton<WorkflowAuthoring>();
     }
 
     static partial void MapWorkflowExtras(IEndpointRouteBuilder app)
     {
         app.MapWorkflowBatchesApi();
+        app.MapWorkflowAuthoringApi();
     }
 }

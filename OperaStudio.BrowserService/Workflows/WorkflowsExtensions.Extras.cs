@@ -1,5 +1,6 @@
 using OperaStudio.BrowserService.Workflows.Authoring;
 using OperaStudio.BrowserService.Workflows.Batches;
+using OperaStudio.BrowserService.Workflows.Schedules;
 
 namespace OperaStudio.BrowserService.Workflows;
 
@@ -10,6 +11,8 @@ public static partial class WorkflowsExtensions
     {
         builder.Services.AddSingleton<WorkflowBatches>();
         builder.Services.AddSingleton<WorkflowAuthoring>();
+        builder.Services.AddSingleton<WorkflowScheduler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkflowScheduler>());
     }
 
     static partial void MapWorkflowExtras(IEndpointRouteBuilder app)

@@ -270,14 +270,14 @@ public static partial class DefinitionValidator
     /// <summary>A schedule is five cron fields (UTC); its inputs must suit the parameters as a run's would.</summary>
     private static void CheckSchedule(WorkflowDefinitionDto definition, Dictionary<string, WorkflowParameterDto> parameters, List<string> problems)
     {
-        if (!string.IsNullOrWhiteSpace(definition.Schedule) && definition.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5)
-        {
-            problems.Add($"schedule '{definition.Schedule}' is not a five-field cron expression (minute hour day month weekday, UTC).");
-        }
-
         if (string.IsNullOrWhiteSpace(definition.Schedule))
         {
             return;
+        }
+
+        if (Schedules.ScheduleTimes.Problem(definition.Schedule) is { } problem)
+        {
+            problems.Add(problem);
         }
 
         try

@@ -21,15 +21,23 @@ public static partial class Placeholders
         _ => [],
     };
 
-    /// <summary>A copy of <paramref name="node"/> with every <c>{{param}}</c> replaced by its input's text.</summary>
-    public static JsonNode? Fill(JsonNode? node, JsonObject inputs) => node switch
+    /// <summary>
+    /// A copy of <paramref name="node"/> with every <c>{{param}}</c> replaced by its input's text. In a <c>url</c>, a
+    /// placeholder that starts it is put in as it is (it can be the whole address); anywhere else it is part of the
+    /// address and is percent-encoded (an input "gamma, delta" in <c>?q={{query}}</c> made an invalid address).
+    /// </summary>
+    public static JsonNode? Fill(JsonNode? node, JsonObject inputs, string? key = null) => node switch
     {
-        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Fill(p.Value, inputs)))),
-        JsonArray array => new JsonArray([.. array.Select(item => Fill(item, inputs))]),
+        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Fill(p.Value, inputs, p.Key)))),
+        JsonArray array => new JsonArray([.. array.Select(item => Fill(item, inputs, key))]),
         JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(
-            Parameter().Replace(text, m => inputs[m.Groups[1].Value] is { } input ? TextOf(input) : m.Value)),
+            Parameter().Replace(text, m => inputs[m.Groups[1].Value] is not { } input ? m.Value
+                : key == UrlArgument && m.Index > 0 ? Uri.EscapeDataString(TextOf(input))
+                : TextOf(input))),
         _ => node?.DeepClone(),
     };
+
+    private const string UrlArgument = "url";
 
     private static string TextOf(JsonNode input) =>
         input is JsonValue value && value.TryGetValue<string>(out var text) ? text : input.ToJsonString();

@@ -8,6 +8,7 @@ using OperaStudio.BrowserService.Recording;
 using OperaStudio.BrowserService.Sessions;
 using OperaStudio.BrowserService.Sharing;
 using OperaStudio.BrowserService.Streaming;
+using OperaStudio.BrowserService.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ builder.AddStreaming();
 builder.AddRecording();
 builder.AddOperations();
 builder.AddAgent();
+builder.AddWorkflows();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -43,6 +45,7 @@ app.MapAgentApi();
 app.MapApiTokensApi();
 app.MapSharingApi();
 app.MapRecordingsApi();
+app.MapWorkflows();
 
 app.Run();
 

@@ -6,7 +6,7 @@ namespace OperaStudio.BrowserService.Data;
 
 /// <summary>
 /// Durable history: sessions and their tabs, navigations, the action log, chat transcripts; recordings and their events;
-/// personal API tokens; and the Data Protection keys.
+/// personal API tokens; workflows, their versions, runs and batches; and the Data Protection keys.
 /// </summary>
 public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
@@ -29,6 +29,16 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
     public DbSet<RecordingRecord> Recordings => Set<RecordingRecord>();
 
     public DbSet<RecordingEventRecord> RecordingEvents => Set<RecordingEventRecord>();
+
+    public DbSet<WorkflowRecord> Workflows => Set<WorkflowRecord>();
+
+    public DbSet<WorkflowVersionRecord> WorkflowVersions => Set<WorkflowVersionRecord>();
+
+    public DbSet<WorkflowRunRecord> WorkflowRuns => Set<WorkflowRunRecord>();
+
+    public DbSet<WorkflowRunImageRecord> WorkflowRunImages => Set<WorkflowRunImageRecord>();
+
+    public DbSet<WorkflowBatchRecord> WorkflowBatches => Set<WorkflowBatchRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -168,6 +178,8 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
             e.HasIndex(r => new { r.RecordingId, r.AtMs });
         });
 
+        ConfigureWorkflows(modelBuilder);
+
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         // Every text column takes outside text as it is storable: one bad character or an overlong value must not
@@ -177,5 +189,72 @@ public sealed class OperaDbContext(DbContextOptions<OperaDbContext> options) : D
         {
             property.SetValueConverter(StoredText.Converter(property.GetMaxLength(), property.GetColumnType() == "jsonb"));
         }
+    }
+
+    private static void ConfigureWorkflows(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WorkflowRecord>(workflow =>
+        {
+            workflow.ToTable("workflows");
+            workflow.HasKey(w => w.Id);
+            workflow.Property(w => w.Id).HasMaxLength(32);
+            workflow.Property(w => w.Owner).HasMaxLength(128);
+            workflow.Property(w => w.Name).HasMaxLength(200);
+            workflow.Property(w => w.Description).HasMaxLength(4000);
+            workflow.Property(w => w.Schedule).HasMaxLength(100);
+            workflow.HasIndex(w => new { w.Owner, w.UpdatedAt });
+        });
+
+        modelBuilder.Entity<WorkflowVersionRecord>(version =>
+        {
+            version.ToTable("workflow_versions");
+            version.HasKey(v => new { v.WorkflowId, v.Version });
+            version.Property(v => v.WorkflowId).HasMaxLength(32);
+            version.Property(v => v.Definition).HasColumnType("jsonb");
+            version.Property(v => v.CreatedBy).HasMaxLength(128);
+        });
+
+        // No foreign keys from runs: a run outlives its workflow's deletion (soft) and must stay readable.
+        modelBuilder.Entity<WorkflowRunRecord>(run =>
+        {
+            run.ToTable("workflow_runs");
+            run.HasKey(r => r.Id);
+            run.Property(r => r.Id).HasMaxLength(32);
+            run.Property(r => r.WorkflowId).HasMaxLength(32);
+            run.Property(r => r.WorkflowName).HasMaxLength(200);
+            run.Property(r => r.Owner).HasMaxLength(128);
+            run.Property(r => r.SessionId).HasMaxLength(32);
+            run.Property(r => r.AgentRunId).HasMaxLength(32);
+            run.Property(r => r.BatchId).HasMaxLength(32);
+            run.Property(r => r.Trigger).HasMaxLength(16);
+            run.Property(r => r.Status).HasMaxLength(32);
+            run.Property(r => r.Inputs).HasColumnType("jsonb");
+            run.Property(r => r.InputsKey).HasMaxLength(64);
+            run.Property(r => r.Steps).HasColumnType("jsonb");
+            run.Property(r => r.Outputs).HasColumnType("jsonb");
+            run.Property(r => r.Error).HasMaxLength(4000);
+            run.HasIndex(r => new { r.WorkflowId, r.StartedAt });
+            run.HasIndex(r => new { r.WorkflowId, r.InputsKey, r.Status });
+            run.HasIndex(r => r.BatchId);
+        });
+
+        modelBuilder.Entity<WorkflowRunImageRecord>(image =>
+        {
+            image.ToTable("workflow_run_images");
+            image.HasKey(i => new { i.RunId, i.StepIndex });
+            image.Property(i => i.RunId).HasMaxLength(32);
+            image.Property(i => i.ContentType).HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<WorkflowBatchRecord>(batch =>
+        {
+            batch.ToTable("workflow_batches");
+            batch.HasKey(b => b.Id);
+            batch.Property(b => b.Id).HasMaxLength(32);
+            batch.Property(b => b.WorkflowId).HasMaxLength(32);
+            batch.Property(b => b.Owner).HasMaxLength(128);
+            batch.Property(b => b.Inputs).HasColumnType("jsonb");
+            batch.HasIndex(b => new { b.WorkflowId, b.CreatedAt });
+        });
     }
 }

@@ -215,13 +215,17 @@ public sealed class AgentRun : IDisposable
     }
 }
 
-/// <summary>Who asked for a tool step: a model run, or a caller of the actions API.</summary>
+/// <summary>Who asked for a tool step: a model run, a caller of the actions API, or a workflow's step.</summary>
 public sealed record StepOrigin(string Source, AgentRun? Run)
 {
     public const string AgentSource = "agent";
     public const string ActionsSource = "actions";
+    public const string WorkflowSource = "workflow";
 
     public static readonly StepOrigin Actions = new(ActionsSource, null);
 
     public static StepOrigin ForRun(AgentRun run) => new(AgentSource, run);
+
+    /// <summary>A workflow's step: it runs inside the agent run the workflow holds the session's control with.</summary>
+    public static StepOrigin ForWorkflow(AgentRun run) => new(WorkflowSource, run);
 }

@@ -42,6 +42,40 @@ public sealed partial class AgentRunner(ChatModel model, IOptions<AgentOptions> 
         return run;
     }
 
+    /// <summary>
+    /// A workflow's <c>agent</c> step: the model carries out <paramref name="instruction"/> with the browser tools inside
+    /// <paramref name="run"/>, which the workflow began and keeps (it is not finished here). The model's closing text, or
+    /// the reason it could not be done.
+    /// </summary>
+    internal async Task<(string? Text, string? Error)> CarryOutAsync(AgentSession agent, AgentRun run, string instruction, CancellationToken cancellationToken)
+    {
+        if (!model.IsConfigured)
+        {
+            return (null, model.SetupHint);
+        }
+
+        agent.AddMessage(UserRole, instruction, run.Id, author: StepOrigin.WorkflowSource);
+        try
+        {
+            var chat = model.Service;
+            var kernel = agent.Kernel ??= BuildKernel(agent, chat);
+            var history = new ChatHistory(SystemPrompt(agent, run));
+            history.AddUserMessage(instruction);
+            var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), Temperature = _options.Temperature };
+            var reply = await chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken);
+            FlushText(agent, run, reply.Content);
+            return run.StepLimitHit
+                ? (null, $"Stopped after {run.MaxSteps} steps: the step limit (Agent:MaxSteps) was reached before the instruction was done.")
+                : (reply.Content?.Trim() ?? "", null);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ModelFailure(ex) is { } reason)
+        {
+            LogModelFailed(ex, agent.Browser.Id, run.Id);
+            FlushText(agent, run, null);
+            return (null, reason);
+        }
+    }
+
     /// <summary>The text a tool's outcome becomes for the model: page content inside the run's markers, secrets as placeholders.</summary>
     internal static string ForModel(AgentSession agent, ToolOutcome outcome)
     {

@@ -88,9 +88,13 @@ public sealed partial class BrowserTools
     }
 
     public Task<ToolOutcome> TypeAsync(string reference, string text, bool submit, StepOrigin origin, CancellationToken cancellationToken) =>
-        StepAsync(ToolNames.Type, new { @ref = reference, text, submit = submit ? true : (bool?)null }, origin, async (step, ct) =>
+        TypeAsync(reference, null, text, submit, origin, cancellationToken);
+
+    /// <summary>Types into an input given by ref or by description (workflows name elements by description).</summary>
+    public Task<ToolOutcome> TypeAsync(string? reference, string? description, string text, bool submit, StepOrigin origin, CancellationToken cancellationToken) =>
+        StepAsync(ToolNames.Type, new { @ref = reference, description, text, submit = submit ? true : (bool?)null }, origin, async (step, ct) =>
         {
-            var target = await ResolveAsync(reference, null, roles: null, ct);
+            var target = await ResolveAsync(reference, description, roles: null, ct);
             var value = _agent.Vault.Substitute(text);
             await GuardSecretsAsync(step, [(target, text)], ct);
             if (submit && await BoundedAsync(target.Locator.EvaluateAsync<bool>(PageScripts.EnterProbe, null, new() { Timeout = Timeout }), ct))
@@ -110,9 +114,13 @@ public sealed partial class BrowserTools
         }, cancellationToken);
 
     public Task<ToolOutcome> SelectAsync(string reference, string value, StepOrigin origin, CancellationToken cancellationToken) =>
-        StepAsync(ToolNames.Select, new { @ref = reference, value }, origin, async (_, ct) =>
+        SelectAsync(reference, null, value, origin, cancellationToken);
+
+    /// <summary>Chooses an option in a drop-down given by ref or by description.</summary>
+    public Task<ToolOutcome> SelectAsync(string? reference, string? description, string value, StepOrigin origin, CancellationToken cancellationToken) =>
+        StepAsync(ToolNames.Select, new { @ref = reference, description, value }, origin, async (_, ct) =>
         {
-            var target = await ResolveAsync(reference, null, roles: null, ct);
+            var target = await ResolveAsync(reference, description, roles: null, ct);
             IReadOnlyList<string> selected = [];
             await ActAsync(
                 target.Locator, WaitForSelectorState.Visible, null, async t => selected = await target.Locator.SelectOptionAsync(value, new() { Timeout = t }), idempotent: true, ct);
@@ -122,9 +130,13 @@ public sealed partial class BrowserTools
         }, cancellationToken);
 
     public Task<ToolOutcome> HoverAsync(string reference, StepOrigin origin, CancellationToken cancellationToken) =>
-        StepAsync(ToolNames.Hover, new { @ref = reference }, origin, async (_, ct) =>
+        HoverAsync(reference, null, origin, cancellationToken);
+
+    /// <summary>Hovers over an element given by ref or by description.</summary>
+    public Task<ToolOutcome> HoverAsync(string? reference, string? description, StepOrigin origin, CancellationToken cancellationToken) =>
+        StepAsync(ToolNames.Hover, new { @ref = reference, description }, origin, async (_, ct) =>
         {
-            var target = await ResolveAsync(reference, null, roles: null, ct);
+            var target = await ResolveAsync(reference, description, roles: null, ct);
             await ActAsync(
                 target.Locator,
                 WaitForSelectorState.Visible,

@@ -146,6 +146,10 @@ public sealed partial class WorkflowUiTests(WebAppFixture web, ChromiumFixture c
             await Expect(comparison).ToBeVisibleAsync();
             await Expect(Best(page, "Alpha Headphones", "price")).ToHaveAttributeAsync("data-step", "shopB");
             await Expect(Best(page, "Beta Buds", "price")).ToHaveAttributeAsync("data-step", "shopA");
+            await Expect(Best(page, "Alpha Headphones", "price")).ToHaveTextAsync("49");
+            await extract.Locator(".run-step-head").ClickAsync();
+            await Expect(extract.GetByTestId("run-step-output")).ToHaveCountAsync(0);
+            await comparison.ScrollIntoViewIfNeededAsync();
             await Screenshots.SaveAsync(page, "workflow-run");
 
             var run = (await web.Http.GetFromJsonAsync<WorkflowRunDto>($"/api/workflow-runs/{runId}"))!;
@@ -213,6 +217,51 @@ public sealed partial class WorkflowUiTests(WebAppFixture web, ChromiumFixture c
             await Expect(page.Locator("[data-testid=run-step][data-index='2']")).ToHaveAttributeAsync("data-status", WorkflowStepStatuses.Ok);
             await Expect(page.GetByTestId("run-resume")).ToHaveCountAsync(0);
             await web.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task RunWaitingForThePerson_ShowsTheSessionLive_AndDoneGoesOn()
+    {
+        var start = Pages.Page("/wf-ui/live/start", "<!doctype html><title>Sign in</title><h1>Please sign in</h1>");
+        var workflow = await CreateAsync(new
+        {
+            name = "Needs a person",
+            steps = new object[]
+            {
+                new { action = "navigate", url = start.ToString() },
+                new { action = "ask_user", question = "Sign in, then press Done." },
+                new { action = "get_content", name = "page", format = "text" },
+            },
+        });
+        var page = await chromium.NewSignedInPageAsync(web.BaseAddress, 1400, 1000);
+        try
+        {
+            await page.GotoAsync(web.Url($"/workflows/{workflow.Id}?run=1"));
+            await Expect(page.GetByTestId("workflow-editor")).ToHaveAttributeAsync("data-interactive", "true");
+            await page.GetByTestId("workflow-run-start").ClickAsync();
+
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", WorkflowRunStatuses.WaitingForUser, new() { Timeout = (float)RunBudget.TotalMilliseconds });
+            var panel = page.GetByTestId("run-live-panel").GetByTestId("browser-panel");
+            await Expect(panel).ToBeVisibleAsync();
+            var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+            var run = (await web.Http.GetFromJsonAsync<WorkflowRunDto>($"/api/workflow-runs/{runId}"))!;
+            await Expect(panel).ToHaveAttributeAsync("data-session-id", run.SessionId!);
+            await Expect(page.GetByTestId("run-question")).ToContainTextAsync("Sign in, then press Done.");
+            await Expect(page.Locator("[data-testid=run-step][data-index='1']")).ToHaveAttributeAsync("data-status", WorkflowStepStatuses.WaitingForUser);
+            await Screenshots.SaveAsync(page, "workflow-run-live");
+
+            await page.GetByTestId("run-question-done").ClickAsync();
+
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", WorkflowRunStatuses.Completed, new() { Timeout = (float)RunBudget.TotalMilliseconds });
+            await Expect(page.Locator("[data-testid=run-step][data-name=page]").GetByTestId("run-step-status")).ToHaveAttributeAsync("data-status", WorkflowStepStatuses.Ok);
+            // Over, the live view gives its room back to the steps.
+            await Expect(page.GetByTestId("run-live-panel")).ToHaveCountAsync(0);
+            await web.Http.DeleteAsync($"/api/sessions/{run.SessionId}");
         }
         finally
         {

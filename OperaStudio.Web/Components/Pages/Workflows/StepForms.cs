@@ -48,7 +48,7 @@ public static class StepForms
         WorkflowActions.WaitFor => [new("text", "Text appears"), new("url", "URL matches"), new("ms", "Or wait (ms)", FieldKind.Number)],
         WorkflowActions.GetContent => [new("format", "Format", FieldKind.Choice, Choices: ["text", "markdown", "html"])],
         WorkflowActions.Screenshot => [new("full_page", "Whole page", FieldKind.Flag), new("element_description", "Only this element")],
-        WorkflowActions.Tabs => [new("action", "Tab action", FieldKind.Choice, Choices: ["list", "open", "switch", "close"]), new("url", "URL"), new("tab_id", "Tab id")],
+        WorkflowActions.Tabs => [new("tab_action", "Tab action", FieldKind.Choice, Choices: ["list", "open", "switch", "close"]), new("url", "URL"), new("tab_id", "Tab id")],
         WorkflowActions.ExecuteScript => [new("script", "Script", FieldKind.Multiline, "Runs in the page after your approval; its value is the output.")],
         WorkflowActions.AskUser => [new("question", "Question", FieldKind.Multiline, "The run waits until the person answers in the chat.")],
         WorkflowActions.Agent => [new("instruction", "Instruction", FieldKind.Multiline, "The model carries this out with the browser tools.")],

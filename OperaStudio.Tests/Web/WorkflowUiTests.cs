@@ -92,9 +92,12 @@ public sealed partial class WorkflowUiTests(WebAppFixture web, ChromiumFixture c
             await Expect(page.GetByTestId("workflow-version-row")).ToHaveCountAsync(2);
 
             await page.GotoAsync(web.Url("/workflows"));
+            await Expect(page.GetByTestId("workflows-page")).ToHaveAttributeAsync("data-interactive", "true");
+            await Expect(page.GetByTestId("workflows-count")).ToBeVisibleAsync();
             var row = page.Locator($"[data-testid=workflow-row][data-workflow-id='{id}']");
             await Expect(row).ToContainTextAsync("Price check");
             await Expect(page.Locator("tr", new() { Has = row })).ToContainTextAsync("v2");
+            await Screenshots.SaveAsync(page, "workflow-list");
         }
         finally
         {

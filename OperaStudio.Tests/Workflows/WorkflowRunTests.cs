@@ -100,6 +100,94 @@ public sealed partial class WorkflowRunTests(AgentServiceFixture service)
         }
     }
 
+    [Fact]
+    public async Task AskUser_WaitsForThePerson_TheirDoneGoesOn_AndAnAgentStepCarriesOutItsInstruction()
+    {
+        service.Model.Reset();
+        var page = service.Pages.Page("/workflows/ask-and-agent", """
+            <!doctype html><title>Terms</title><h1>Terms</h1>
+            <label><input type="checkbox" id="agree" onchange="document.getElementById('go').hidden = !this.checked"> I agree</label>
+            <button id="go" hidden onclick="document.getElementById('out').textContent = 'Welcome aboard'">Continue</button>
+            <p id="out"></p>
+            """);
+        service.Model.Plan(
+            ScriptedReply.Call("click", new { description = "Continue button" }),
+            ScriptedReply.Say("Clicked Continue."));
+        var workflow = await _client.CreateAsync($$"""
+            { "name": "Ask then agent", "steps": [
+                { "action": "navigate", "url": "{{page}}" },
+                { "action": "ask_user", "question": "Please accept the terms, then say done." },
+                { "action": "agent", "name": "agent", "instruction": "Click the Continue button." },
+                { "action": "wait_for", "text": "Welcome aboard", "timeout_ms": 10000 } ] }
+            """);
+        var started = await _client.StartAsync(workflow.Id);
+
+        var waiting = await Eventually.ValueAsync(
+            () => _client.RunAsync(started.Id), r => r.Status == WorkflowRunStatuses.WaitingForUser || WorkflowRunStatuses.IsFinal(r.Status),
+            "the run to wait for the person", WorkflowTestClient.Patience, WorkflowTestClient.Describe);
+        try
+        {
+            Assert.True(waiting.Status == WorkflowRunStatuses.WaitingForUser, WorkflowTestClient.Describe(waiting));
+            Assert.Equal(WorkflowStepStatuses.WaitingForUser, waiting.Steps[1].Status);
+            var session = new Agent.AgentClient(service.Http, started.SessionId!);
+            await session.ActAsync("click", new { text = "I agree" });
+            using (var done = await session.PostAsync("/agent/resume", new { text = "done" }))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, done.StatusCode);
+            }
+
+            var run = await _client.WaitForEndAsync(started.Id);
+
+            Assert.True(run.Status == WorkflowRunStatuses.Completed, WorkflowTestClient.Describe(run));
+            Assert.Contains("done", run.Steps[1].Output!.Value.GetString(), StringComparison.Ordinal);
+            Assert.Equal("Clicked Continue.", run.Outputs.GetProperty("agent").GetString());
+            Assert.Equal(2, service.Model.Requests.Count);
+            Assert.Contains("Click the Continue button.", service.Model.Requests[0].LastUserMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _client.CloseSessionAsync(started.SessionId);
+        }
+    }
+
+    [Fact]
+    public async Task Changed_ComparesOutputsWithThePreviousCompletedRunWithTheSameInputs()
+    {
+        var price = "12.00";
+        var page = service.Pages.Handle("/workflows/changed", context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(
+                context.Response, $"<!doctype html><title>Price</title><dl><dt>Price</dt><dd>{Volatile.Read(ref price)}</dd></dl>");
+        });
+        var workflow = await _client.CreateAsync($$$"""
+            { "name": "Watch a price", "parameters": [ { "name": "item", "default": "a" } ], "steps": [
+                { "action": "navigate", "url": "{{{page}}}?item={{item}}" },
+                { "action": "extract_data", "name": "price",
+                  "schema": { "type": "object", "properties": { "price": { "type": "number" } }, "required": ["price"] } } ] }
+            """);
+
+        async Task<WorkflowRunDto> RunAsync(string item)
+        {
+            var run = await _client.WaitForEndAsync((await _client.StartAsync(workflow.Id, new { item })).Id);
+            await _client.CloseSessionAsync(run.SessionId);
+            Assert.True(run.Status == WorkflowRunStatuses.Completed, WorkflowTestClient.Describe(run));
+            return run;
+        }
+
+        var first = await RunAsync("a");
+        var same = await RunAsync("a");
+        var otherInputs = await RunAsync("b");
+        Volatile.Write(ref price, "13.50");
+        var changed = await RunAsync("a");
+
+        Assert.Null(first.Changed);
+        Assert.False(same.Changed);
+        Assert.Null(otherInputs.Changed);
+        Assert.True(changed.Changed);
+        Assert.Equal(13.5, changed.Outputs.GetProperty("price").GetProperty("price").GetDouble());
+    }
+
     /// <summary>The shop with the best (lowest) price in the row whose key mentions <paramref name="product"/>.</summary>
     private static string CheaperShop(ComparisonDto comparison, string product) =>
         comparison.Rows.Single(r => r.Key.Contains(product, StringComparison.OrdinalIgnoreCase)).Best.Single(b => b.Field == "price").Step;

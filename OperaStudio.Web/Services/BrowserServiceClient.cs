@@ -94,10 +94,13 @@ public sealed partial class BrowserServiceClient(HttpClient http)
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            if (body is not null)
+            // A body that is already content (a CSV upload) goes as it is; anything else as JSON.
+            request.Content = body switch
             {
-                request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-            }
+                null => null,
+                HttpContent content => content,
+                _ => JsonContent.Create(body, body.GetType(), options: Json),
+            };
 
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
@@ -136,6 +139,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
         string? title = null;
         string? detail = null;
         string? code = null;
+        IReadOnlyList<string>? problems = null;
         try
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -145,6 +149,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
                 title = problem.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
                 detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
                 code = ProblemCode(problem.RootElement);
+                problems = ProblemList(problem.RootElement);
             }
         }
         catch (JsonException)
@@ -153,8 +158,14 @@ public sealed partial class BrowserServiceClient(HttpClient http)
         }
 
         var retryAfter = response.Headers.RetryAfter?.Delta;
-        return new ApiProblem(status, title ?? DescribeStatus(response.StatusCode), detail, retryAfter, code);
+        return new ApiProblem(status, title ?? DescribeStatus(response.StatusCode), detail, retryAfter, code, problems);
     }
+
+    /// <summary>The <c>problems</c> extension: every thing wrong with what was sent (a workflow's JSON), when listed.</summary>
+    private static List<string>? ProblemList(JsonElement problem) =>
+        problem.TryGetProperty("problems", out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() ?? "" : p.GetRawText())]
+            : null;
 
     /// <summary>What kind of problem, for programs: the <c>code</c> extension, else the last segment of <c>type</c> (when not a status link).</summary>
     private static string? ProblemCode(JsonElement problem)
@@ -185,7 +196,7 @@ public sealed partial class BrowserServiceClient(HttpClient http)
 public sealed record ServiceStatus(bool IsHealthy, string Status, string? Error);
 
 /// <summary>What went wrong with a call: the HTTP status (0 when the service could not be reached) and its ProblemDetails.</summary>
-public sealed record ApiProblem(int Status, string Title, string? Detail, TimeSpan? RetryAfter = null, string? Code = null)
+public sealed record ApiProblem(int Status, string Title, string? Detail, TimeSpan? RetryAfter = null, string? Code = null, IReadOnlyList<string>? Problems = null)
 {
     public bool IsUnreachable => Status == 0;
 

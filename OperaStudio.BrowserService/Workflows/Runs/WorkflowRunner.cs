@@ -327,7 +327,7 @@ public sealed partial class WorkflowRunner(
         }
 
         var action = live.Steps[index].Action;
-        var error = $"Step {index} ({action}) {(outcome.Status == WorkflowStepStatuses.Denied ? "was denied" : "failed")}: {outcome.Error}";
+        var error = $"Step {index + 1} ({action}) {(outcome.Status == WorkflowStepStatuses.Denied ? "was denied" : "failed")}: {outcome.Error}";
         lock (live.Gate)
         {
             live.Record.Status = WorkflowRunStatuses.Failed;

@@ -62,8 +62,16 @@ public sealed partial record PageSnapshot(string Url, string Title, IReadOnlyLis
             // Navigating.
         }
 
-        return new PageSnapshot(page.Url, title, nodes);
+        var snapshot = new PageSnapshot(page.Url, title, nodes);
+        Latest.AddOrUpdate(page, snapshot);
+        return snapshot;
     }
+
+    /// <summary>The page's latest snapshot, whose refs <c>aria-ref</c> resolves; null before the first.</summary>
+    public static PageSnapshot? LatestOf(IPage page) => Latest.TryGetValue(page, out var snapshot) ? snapshot : null;
+
+    /// <summary>Each page's latest snapshot, dropped with the page.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, PageSnapshot> Latest = [];
 
     [GeneratedRegex(@"^(?:(?:f\d+)?e|c)\d+$")]
     private static partial Regex RefPattern();

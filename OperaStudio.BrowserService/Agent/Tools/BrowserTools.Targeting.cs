@@ -26,7 +26,11 @@ public sealed partial class BrowserTools
                 throw new ToolException($"No element has ref {normalized} on the current page: refs change when the page changes. Take a new snapshot.");
             }
 
-            return new Target(locator, normalized, await NameOfRefAsync(locator, normalized, cancellationToken));
+            // Named as the latest snapshot names it (button "Search" [ref=e5]): step summaries, history and workflows
+            // saved from a chat run then say what was acted on. (Asking the element for its own aria snapshot would
+            // make Playwright forget the page's other refs.)
+            var name = PageSnapshot.LatestOf(page)?.FindRef(normalized)?.Describe() ?? $"[ref={normalized}]";
+            return new Target(locator, normalized, name);
         }
 
         if (string.IsNullOrWhiteSpace(description))
@@ -43,30 +47,6 @@ public sealed partial class BrowserTools
 
         return new Target(PageSnapshot.Locate(page, node.Ref!), node.Ref, node.Describe());
     }
-
-    /// <summary>
-    /// A ref's element named as a snapshot names it (<c>button "Search" [ref=e5]</c>): step summaries, history and the
-    /// workflows saved from a chat run say what was acted on, not only a ref that means nothing on another page.
-    /// </summary>
-    private async Task<string> NameOfRefAsync(ILocator locator, string reference, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var aria = await locator.AriaSnapshotAsync(new() { Timeout = Math.Min(Timeout, RefNameTimeoutMilliseconds) }).WaitAsync(cancellationToken);
-            if (AriaSnapshotParser.Parse(aria) is [{ Role: not "text" } node, ..])
-            {
-                return $"{node.Describe()} [ref={reference}]";
-            }
-        }
-        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
-        {
-            // Unnamed then: the step itself goes on and says what went wrong with the element if anything did.
-        }
-
-        return $"[ref={reference}]";
-    }
-
-    private const float RefNameTimeoutMilliseconds = 2000;
 
     /// <summary>What counts as a control when several elements show the same text.</summary>
     private const string ControlSelector =

@@ -21,6 +21,7 @@ public sealed class RecordingCrashTests(DataStoresFixture stores, TestPageServer
 
         RecordingDto atKill;
         string recordingId;
+        List<RecordedFrame> durable;
         await using (var first = await ServiceProcess.StartAsync(stores.RedisConnectionString, database, pages.HostAndPort, settings))
         {
             var session = await AgentClient.CreateAsync(first.Http, page);
@@ -28,6 +29,8 @@ public sealed class RecordingCrashTests(DataStoresFixture stores, TestPageServer
             atKill = await Eventually.ValueAsync(
                 async () => (await first.Http.GetFromJsonAsync<RecordingDto>($"/api/sessions/{session.SessionId}/recording"))!,
                 r => r.DurationMs > 3000 && r.Frames > 10, "three seconds of a changing page recorded", TimeSpan.FromSeconds(30));
+            // What was on disk just before the kill: frames are served only once flushed.
+            (durable, _) = await RecordingClient.AllFramesAsync(first.Http, recordingId);
             await first.KillAsync();
         }
 
@@ -35,11 +38,14 @@ public sealed class RecordingCrashTests(DataStoresFixture stores, TestPageServer
         var detail = await RecordingClient.DetailWhenAsync(second.Http, recordingId, d => d.Recording.State == "interrupted", "the recording repaired as interrupted");
         var (frames, _) = await RecordingClient.AllFramesAsync(second.Http, recordingId);
 
-        // The kill came after atKill was read; at most one flush interval (a second) of frames before it may be lost.
+        // Nothing that was on disk is lost; what was still queued may be (a flush interval, a second, on a quiet
+        // machine: a loaded full run saw the writer 1.8 s behind the wall clock, so that bound is looser here).
         Assert.Equal(detail.Recording.Frames, frames.Count);
-        Assert.True(frames.Count > 0 && frames[^1].AtMs >= atKill.DurationMs - 1500,
-            $"last frame at {(frames.Count > 0 ? frames[^1].AtMs : -1)} ms; {atKill.DurationMs} ms were recorded before the kill");
-        Assert.True(detail.Recording.DurationMs >= atKill.DurationMs - 1500, $"duration {detail.Recording.DurationMs} ms, {atKill.DurationMs} before the kill");
+        Assert.True(durable.Count > 0 && frames.Count >= durable.Count && frames[^1].AtMs >= durable[^1].AtMs,
+            $"{frames.Count} frames kept, {durable.Count} were on disk before the kill");
+        Assert.True(frames[^1].AtMs >= atKill.DurationMs - 4000,
+            $"last frame at {frames[^1].AtMs} ms; {atKill.DurationMs} ms were recorded before the kill");
+        Assert.True(detail.Recording.DurationMs >= atKill.DurationMs - 4000, $"duration {detail.Recording.DurationMs} ms, {atKill.DurationMs} before the kill");
         Assert.All(frames, f => Assert.True(f.Jpeg is [0xFF, 0xD8, .., 0xFF, 0xD9], "a whole JPEG"));
         Assert.Equal(frames.Sum(f => (long)f.Jpeg.Length), detail.Recording.Bytes);
         Assert.NotNull(detail.Recording.EndedAt);

@@ -17,7 +17,7 @@ namespace OperaStudio.BrowserService.Agent;
 /// without a model, through the same tools, policy and approvals. Errors are ProblemDetails, except the actions
 /// API's, which answer <c>{ok: false, error}</c>.
 /// </summary>
-public static class AgentApi
+public static partial class AgentApi
 {
     public const int MaxMessageLength = InputLimits.ChatMessage;
 
@@ -190,10 +190,11 @@ public static class AgentApi
         agents.Find(id) is { } agent ? TypedResults.Ok(agent.Approvals.PendingApprovals) : Problems.SessionNotFound(id);
 
     private static Results<Ok<ApprovalDto>, ProblemHttpResult> DecideApproval(
-        string id, string approvalId, ApprovalDecisionRequest? request, AgentSessions agents)
+        string id, string approvalId, ApprovalDecisionRequest? request, AgentSessions agents, ClaimsPrincipal user, ILogger<ApprovalGate> logger)
     {
         if (agents.Find(id) is not { } agent)
         {
+            LogDecisionRefused(logger, id, approvalId, "the session is not live here");
             return Problems.SessionNotFound(id);
         }
 
@@ -202,10 +203,23 @@ public static class AgentApi
             return Problems.BadRequest("Missing decision", "Send {\"approve\": true} or {\"approve\": false}.");
         }
 
-        return agent.Approvals.Decide(approvalId, request.Approve) is { } decided
-            ? TypedResults.Ok(decided)
-            : Problems.NotFound("Approval not found", $"No step is waiting for approval '{approvalId}': it was decided, expired, or never existed.");
+        if (agent.Approvals.Decide(approvalId, request.Approve) is not { } decided)
+        {
+            LogDecisionRefused(logger, id, approvalId, "no step is waiting for it");
+            return Problems.NotFound("Approval not found", $"No step is waiting for approval '{approvalId}': it was decided, expired, or never existed.");
+        }
+
+        // Who let a sensitive step through (or stopped it) belongs in the operators' log, next to the run's own lines.
+        var caller = Callers.Name(user);
+        LogDecided(logger, id, approvalId, decided.Tool, decided.Status, caller);
+        return TypedResults.Ok(decided);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: approval {ApprovalId} ({Tool}) {Status} by {Caller}")]
+    private static partial void LogDecided(ILogger logger, string sessionId, string approvalId, string tool, string status, string caller);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: a decision on approval {ApprovalId} was refused: {Reason}")]
+    private static partial void LogDecisionRefused(ILogger logger, string sessionId, string approvalId, string reason);
 
     private static Results<Ok<IReadOnlyList<SecretDto>>, ProblemHttpResult> ListSecrets(string id, AgentSessions agents) =>
         agents.Find(id) is { } agent ? TypedResults.Ok(agent.Vault.List) : Problems.SessionNotFound(id);

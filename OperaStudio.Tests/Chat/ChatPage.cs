@@ -54,8 +54,11 @@ public sealed class ChatPage(PanelPage panel)
         catch (PlaywrightException ex)
         {
             var service = await panel.Web.Http.GetStringAsync($"/api/sessions/{panel.SessionId}/agent");
+            // What the person would read: the transcript and any notice (a refused decision says why in a snackbar).
+            var shown = await Page.EvaluateAsync<string>(
+                "() => [document.querySelector('[data-testid=\"chat-transcript\"]')?.innerText ?? '(no transcript)', ...[...document.querySelectorAll('.mud-snackbar')].map(s => 'notice: ' + s.innerText)].join(' | ')");
             throw new InvalidOperationException(
-                $"{ex.Message.Split('\n')[0]}; the chat shows '{await Root.GetAttributeAsync("data-run-state")}'. The service's agent state: {service[..Math.Min(4000, service.Length)]}", ex);
+                $"{ex.Message.Split('\n')[0]}; the chat shows '{await Root.GetAttributeAsync("data-run-state")}': {shown[..Math.Min(2000, shown.Length)]}. The service's agent state: {service[..Math.Min(4000, service.Length)]}", ex);
         }
     }
 

@@ -20,10 +20,14 @@ public sealed class RenderedManifests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var kubectl = Environment.GetEnvironmentVariable("OPERA_KUBECTL") is { Length: > 0 } chosen ? chosen : FindOnPath("kubectl")
-            ?? throw new InvalidOperationException(
-                "kubectl is not installed, and these tests render deploy/kubernetes with `kubectl kustomize`. "
-                + "Run `bash eng/install-prerequisites.sh` (it installs Debian's kubernetes-client), or set OPERA_KUBECTL to a kubectl.");
+        var kubectl = Environment.GetEnvironmentVariable("OPERA_KUBECTL") is { Length: > 0 } chosen ? chosen : FindOnPath("kubectl");
+        if (kubectl is null || !File.Exists(kubectl))
+        {
+            throw new InvalidOperationException(
+                $"kubectl is not installed{(kubectl is null ? "" : $" at {kubectl} (OPERA_KUBECTL)")}, and these tests render deploy/kubernetes "
+                + "with `kubectl kustomize`. Run `bash eng/install-prerequisites.sh` (it installs Debian's kubernetes-client), "
+                + "or set OPERA_KUBECTL to a kubectl.");
+        }
 
         var start = new ProcessStartInfo(kubectl, ["kustomize", Folder]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {kubectl}.");

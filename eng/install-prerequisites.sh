@@ -5,6 +5,7 @@
 #   postgresql          durable history
 #   nodejs + npm        front-end packages for the web app's build
 #   ffmpeg              recordings exported as WebM/MP4 video
+#   kubernetes-client   kubectl, whose kustomize renders deploy/kubernetes for the manifest tests
 # As root or with passwordless sudo it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -17,9 +18,13 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null && ! have postgr
 if ! have npm; then missing+=(nodejs npm); fi
 if ! have setpriv; then missing+=(util-linux); fi
 if ! have ffmpeg; then missing+=(ffmpeg); fi
+if ! have kubectl; then
+  echo "==> prerequisites: kubectl is missing: Debian's kubernetes-client provides it (its kustomize renders deploy/kubernetes for the manifest tests)"
+  missing+=(kubernetes-client)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "==> prerequisites: chromium, redis-server, postgresql, npm and ffmpeg are installed"
+  echo "==> prerequisites: chromium, redis-server, postgresql, npm, ffmpeg and kubectl are installed"
   exit 0
 fi
 

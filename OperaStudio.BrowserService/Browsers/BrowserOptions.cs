@@ -42,6 +42,12 @@ public sealed class BrowserOptions : IValidatableObject
     /// </summary>
     public bool Sandbox { get; set; } = true;
 
+    /// <summary>
+    /// Refuse to run Chromium without its sandbox: instead of falling back to --no-sandbox (with a warning) when no
+    /// sandbox can work, the service fails at start and says why. For clusters, where the fallback would go unseen.
+    /// </summary>
+    public bool RequireSandbox { get; set; }
+
     /// <summary>The unprivileged account Chromium runs as when the service is root; made (useradd --system) if missing.</summary>
     [RegularExpression("^[a-z_][a-z0-9_-]{0,31}$")]
     public string SandboxAccount { get; set; } = "opera-browser";
@@ -60,6 +66,12 @@ public sealed class BrowserOptions : IValidatableObject
         if (ExtraArguments.Any(arg => !arg.StartsWith("--", StringComparison.Ordinal)))
         {
             yield return new ValidationResult("Browsers:ExtraArguments entries must be Chromium switches starting with --.", [nameof(ExtraArguments)]);
+        }
+
+        if (RequireSandbox && ExtraArguments.Any(arg => arg.Equals("--no-sandbox", StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return new ValidationResult(
+                "Browsers:ExtraArguments holds --no-sandbox while Browsers:RequireSandbox is true; remove one of them.", [nameof(ExtraArguments)]);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace OperaStudio.BrowserService.Browsers.Sandbox;
 /// Not root: as is. Root: Chromium refuses its sandbox, so a launcher script drops to <see cref="SandboxAccount"/>
 /// through setpriv (exec in place: Playwright's pipes and the process id survive) after giving that account the
 /// profile folder Playwright just made. When no sandbox can work, Chromium runs with --no-sandbox and this says why,
-/// loudly, at start.
+/// loudly, at start — or, with <see cref="BrowserOptions.RequireSandbox"/>, the start fails saying why.
 /// </summary>
 public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, ILogger<ChromiumSandbox> logger) : IDisposable
 {
@@ -163,6 +163,12 @@ public sealed partial class ChromiumSandbox(IOptions<BrowserOptions> options, IL
 
     private ChromiumLaunch Unsandboxed(string executable, string reason)
     {
+        if (options.Value.RequireSandbox)
+        {
+            throw new InvalidOperationException(
+                $"Chromium cannot run with its sandbox here ({reason}), and Browsers:RequireSandbox is true, so it is not started without one.");
+        }
+
         LogSandboxOff(reason);
         return new ChromiumLaunch(executable, SandboxOn: false, DownloadsPath: null);
     }

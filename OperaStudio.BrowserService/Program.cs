@@ -1,6 +1,7 @@
 using OperaStudio.BrowserService.Agent;
 using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
+using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
 using OperaStudio.BrowserService.Operations;
@@ -24,7 +25,9 @@ builder.AddRecording();
 builder.AddOperations();
 builder.AddAgent();
 builder.AddWorkflows();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = RequestProblems.Describe);
+// A body that cannot be read throws in every environment (not only Development), so the handler below can say why.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
 var app = builder.Build();
 
@@ -32,6 +35,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Malformed requests (bad JSON, a broken multipart form) are the caller's error, not ours.
     StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
 });
 app.UseStatusCodePages();
 app.UseAuthentication();

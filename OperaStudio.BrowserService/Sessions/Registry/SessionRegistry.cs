@@ -183,9 +183,11 @@ public sealed partial class SessionRegistry(
             batch.Execute();
             await Task.WhenAll(writes);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
-            // Try again: removals now, everything else with the next heartbeat.
+            // Try again: removals now, everything else with the next heartbeat. (The client cancels what it has not
+            // sent when its connection drops or closes, which on a loaded machine happens mid-shutdown: a stop that
+            // threw here failed the host's whole disposal.)
             foreach (var id in toRemove)
             {
                 _removed[id] = 0;

@@ -3,6 +3,7 @@ using OperaStudio.BrowserService.Browsers;
 using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
+using OperaStudio.BrowserService.Mcp;
 using OperaStudio.BrowserService.Operations;
 using OperaStudio.BrowserService.Recording;
 using OperaStudio.BrowserService.Sessions;
@@ -24,6 +25,7 @@ builder.AddRecording();
 builder.AddOperations();
 builder.AddAgent();
 builder.AddWorkflows();
+builder.AddMcpEndpoint();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapApiTokensApi();
 app.MapSharingApi();
 app.MapRecordingsApi();
 app.MapWorkflows();
+app.MapMcpEndpoint();
 
 app.Run();
 

@@ -15,7 +15,7 @@ internal sealed class McpBinding(string owner)
 {
     private volatile string? _sessionId;
 
-    /// <summary>Who started the MCP session; its session id is no credential for anyone else.</summary>
+    /// <summary>Who started the MCP session (the SDK refuses its session id to anyone else: 403).</summary>
     public string Owner => owner;
 
     public string? SessionId => _sessionId;
@@ -23,20 +23,15 @@ internal sealed class McpBinding(string owner)
     public void Bind(string sessionId) => _sessionId = sessionId;
 
     /// <summary>The bound session's agent side, or why the caller may not act on it now.</summary>
-    public async Task<(AgentSession? Agent, string? Refusal)> ResolveAsync(ClaimsPrincipal? user, IServiceProvider services, CancellationToken cancellationToken)
+    public async Task<(AgentSession? Agent, string? Refusal)> ResolveAsync(ClaimsPrincipal user, IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (CallerOf(user) is { } refusal)
-        {
-            return (null, refusal);
-        }
-
         if (_sessionId is not { } id)
         {
             return (null, $"No browser session is bound to this MCP session yet: call {McpSessionTools.CreateSession} (optionally with a url) to open one, "
                 + $"or {McpSessionTools.AttachSession} with the session_id of a session you may use.");
         }
 
-        var right = await services.GetRequiredService<SessionAccess>().RightAsync(user!, id, cancellationToken);
+        var right = await services.GetRequiredService<SessionAccess>().RightAsync(user, id, cancellationToken);
         if (right == SessionRight.None)
         {
             return (null, NotFound(id));
@@ -49,10 +44,6 @@ internal sealed class McpBinding(string owner)
 
         return await LiveAgentAsync(id, services, cancellationToken) is { } agent ? (agent, null) : (null, NotFound(id));
     }
-
-    /// <summary>Null when <paramref name="user"/> is the one who started the MCP session, else why not.</summary>
-    public string? CallerOf(ClaimsPrincipal? user) =>
-        user?.Identity?.Name == owner ? null : "This MCP session was started by another caller: start your own.";
 
     /// <summary>The session restored if it was released or suspended (as the agent API does), then its agent side.</summary>
     public static async Task<AgentSession?> LiveAgentAsync(string id, IServiceProvider services, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class McpBrowserTool(Tool definition, McpBinding binding) : McpS
 
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
-        var (agent, refusal) = await binding.ResolveAsync(request.User, request.Services!, cancellationToken);
+        var (agent, refusal) = await binding.ResolveAsync(request.User!, request.Services!, cancellationToken);
         if (agent is null)
         {
             return McpResults.Error(refusal!);

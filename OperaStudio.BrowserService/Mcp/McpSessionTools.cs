@@ -47,8 +47,8 @@ internal sealed class McpSessionTools : McpServerTool
 
     public override IReadOnlyList<object> Metadata => [];
 
-    public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default) =>
-        _binding.CallerOf(request.User) is { } refusal ? McpResults.Error(refusal) : await _run(this, request, cancellationToken);
+    public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default) =>
+        new(_run(this, request, cancellationToken));
 
     private async Task<CallToolResult> CreateAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {

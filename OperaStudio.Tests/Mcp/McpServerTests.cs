@@ -157,6 +157,27 @@ public sealed partial class McpServerTests(WebAppFixture web) : IClassFixture<We
     }
 
     [Fact]
+    public async Task AnotherCaller_CannotUseSomeonesMcpSessionId()
+    {
+        var (_, aliceToken) = await NewUserWithTokenAsync("alice");
+        var (_, bobToken) = await NewUserWithTokenAsync("bob");
+        await using var alice = await ConnectAsync(aliceToken);
+        using var http = Bearer(bobToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(
+                """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"create_session","arguments":{}}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", alice.SessionId);
+        request.Headers.Add("MCP-Protocol-Version", alice.NegotiatedProtocolVersion);
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ExecuteScript_WaitsForThePanelsApproval_ThenReturnsTheValue()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -247,7 +268,7 @@ public sealed partial class McpServerTests(WebAppFixture web) : IClassFixture<We
             Assert.True(missing.IsError);
             Assert.Contains("type needs 'ref'", TextOf(missing), StringComparison.Ordinal);
             Assert.True(refused.IsError);
-            Assert.Contains("URL policy", TextOf(refused), StringComparison.Ordinal);
+            Assert.Contains("file: URLs are refused", TextOf(refused), StringComparison.Ordinal);
             using var api = Bearer(token);
             var state = (await api.GetFromJsonAsync<AgentStateDto>($"/api/sessions/{sessionId}/agent", ct))!;
             Assert.DoesNotContain(state.Steps, s => s.Source == "mcp");

@@ -59,7 +59,8 @@ internal static class McpResults
             return new CallToolResult { Content = [new TextContentBlock { Text = result.Summary }, ImageContentBlock.FromBytes(Convert.FromBase64String(image), contentType)] };
         }
 
+        // Text as text; a value that is JSON (a script's result, extracted data) as its JSON, so "42" and 42 differ.
         var value = ActionCatalog.ValueOf(result);
-        return Text(value is JsonValue text && text.TryGetValue<string>(out var plain) ? plain : value?.ToJsonString() ?? "null");
+        return Text(!result.DataIsJson && value is JsonValue text && text.TryGetValue<string>(out var plain) ? plain : value?.ToJsonString() ?? "null");
     }
 }

@@ -290,6 +290,7 @@ public sealed partial class McpServerTests(WebAppFixture web) : IClassFixture<We
         {
             var result = await client.CallToolAsync(ToolNames.Screenshot, cancellationToken: TestContext.Current.CancellationToken);
 
+            Assert.True(result.IsError != true, TextOf(result));
             var image = Assert.Single(result.Content.OfType<ImageContentBlock>());
             Assert.Equal("image/jpeg", image.MimeType);
             Assert.True(image.DecodedData.Span is [0xFF, 0xD8, ..], "not a JPEG");

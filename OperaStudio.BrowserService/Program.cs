@@ -4,6 +4,7 @@ using OperaStudio.BrowserService.Data;
 using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.History;
 using OperaStudio.BrowserService.Identity;
+using OperaStudio.BrowserService.Mcp;
 using OperaStudio.BrowserService.Operations;
 using OperaStudio.BrowserService.Recording;
 using OperaStudio.BrowserService.Sessions;
@@ -25,6 +26,7 @@ builder.AddRecording();
 builder.AddOperations();
 builder.AddAgent();
 builder.AddWorkflows();
+builder.AddMcpEndpoint();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = RequestProblems.Describe);
 // A body that cannot be read throws in every environment (not only Development), so the handler below can say why.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -50,6 +52,7 @@ app.MapApiTokensApi();
 app.MapSharingApi();
 app.MapRecordingsApi();
 app.MapWorkflows();
+app.MapMcpEndpoint();
 
 app.Run();
 

@@ -19,7 +19,8 @@ public sealed record AgentMessageDto(string Id, string? RunId, string Role, stri
 public sealed record AgentTextDeltaDto(string RunId, string MessageId, string Delta);
 
 /// <summary>
-/// One tool call, by the agent (<see cref="Source"/> <c>agent</c>) or through the actions API (<c>actions</c>).
+/// One tool call, by the agent (<see cref="Source"/> <c>agent</c>), through the actions API (<c>actions</c>), by a
+/// workflow (<c>workflow</c>) or by an MCP client (<c>mcp</c>; <see cref="Client"/> is the name the client gave).
 /// <see cref="Status"/>: <c>running</c>, <c>waiting_for_approval</c>, <c>ok</c>, <c>error</c>, <c>denied</c>,
 /// <c>interrupted</c> (the user took control) or <c>cancelled</c>. <see cref="Arguments"/> is the call's JSON, with
 /// secrets as placeholders. <see cref="ThumbnailUrl"/> serves a small JPEG of the tab after the step.
@@ -36,7 +37,8 @@ public sealed record AgentStepDto(
     string? Error,
     string? ThumbnailUrl,
     DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    string? Client = null);
 
 /// <summary>
 /// A run: one chat message worked through by the model and its tools. <see cref="State"/>: <c>running</c>,

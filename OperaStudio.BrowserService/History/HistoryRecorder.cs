@@ -317,12 +317,14 @@ public sealed partial class HistoryRecorder : BackgroundService
 
     /// <summary>
     /// A finished step: in the action log, and for the agent's steps in the transcript too (the timeline shows those
-    /// from the transcript). An actions-API call is no part of a chat: it is logged once, as the API's action.
+    /// from the transcript). An actions-API or MCP call is no part of a chat: it is logged once, as the caller's action
+    /// (an MCP client's with the client's name).
     /// </summary>
     private void Step(BrowserSession session, Contracts.AgentStepDto step)
     {
         var outcome = step.Status;
-        var byApi = step.Source == Agent.Runs.StepOrigin.ActionsSource;
+        var byMcp = step.Source == Agent.Runs.StepOrigin.McpSource;
+        var byApi = byMcp || step.Source == Agent.Runs.StepOrigin.ActionsSource;
         if (!byApi)
         {
             Enqueue(new HistoryItem.Chat(new ChatMessageRecord
@@ -335,7 +337,7 @@ public sealed partial class HistoryRecorder : BackgroundService
         Enqueue(new HistoryItem.Action(new ActionRecord
         {
             SessionId = session.Id, TabId = session.IsClosed ? null : session.ActiveTab.Id, At = step.FinishedAt ?? _time.GetUtcNow(),
-            Actor = byApi ? Actor.Api : Actor.Agent, Kind = step.Tool,
+            Actor = byMcp ? Actor.Mcp : byApi ? Actor.Api : Actor.Agent, User = byMcp ? step.Client : null, Kind = step.Tool,
             Target = Clip(step.Arguments, 2000), Outcome = outcome, Detail = null, RunId = step.RunId,
         }));
     }

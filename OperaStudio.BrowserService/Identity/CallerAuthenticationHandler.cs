@@ -104,7 +104,8 @@ internal sealed class CallerAuthenticationHandler(
 
     private static AuthenticateResult Success(string user, bool admin, string? tokenId = null)
     {
-        List<Claim> claims = [new(ClaimTypes.Name, user)];
+        // The name is also the stable id: the MCP server ties each of its sessions to it (and refuses anyone else).
+        List<Claim> claims = [new(ClaimTypes.Name, user), new(ClaimTypes.NameIdentifier, user)];
         if (admin)
         {
             claims.Add(new Claim(ClaimTypes.Role, Callers.AdminRole));

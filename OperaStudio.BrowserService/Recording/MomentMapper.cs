@@ -18,8 +18,8 @@ internal static class MomentMapper
     {
         HistoryItem.Navigation { Record: var n } =>
             new RecordedMoment(n.At, MomentKinds.Navigation, MomentKinds.Page, n.TabId, n.Title.Length > 0 ? n.Title : n.Url, n.Url),
-        // The agent's steps, and the actions API's (logged as Api with no user), come from the step events instead.
-        HistoryItem.Action { Record: var a } when a.Actor != Actor.Agent && !(a.Actor == Actor.Api && a.User is null) => FromAction(a),
+        // The agent's steps, the actions API's (logged as Api with no user) and MCP clients' come from the step events instead.
+        HistoryItem.Action { Record: var a } when a.Actor is not (Actor.Agent or Actor.Mcp) && !(a.Actor == Actor.Api && a.User is null) => FromAction(a),
         _ => null,
     };
 
@@ -68,14 +68,14 @@ internal static class MomentMapper
         AgentRunFinished { Run: var r } => new RecordedMoment(
             r.FinishedAt ?? now, r.State is "failed" ? MomentKinds.Error : MomentKinds.Step, MomentKinds.Agent, null, $"agent run {r.State}", r.Message, r.State),
         ApprovalRequested { Approval: var a } => new RecordedMoment(
-            a.RequestedAt, MomentKinds.Approval, a.Source == StepOrigin.ActionsSource ? MomentKinds.Api : MomentKinds.Agent, null, $"approval asked: {a.Tool}", a.Reason, a.Status, Tool: a.Tool),
+            a.RequestedAt, MomentKinds.Approval, a.Source is StepOrigin.ActionsSource or StepOrigin.McpSource ? MomentKinds.Api : MomentKinds.Agent, null, $"approval asked: {a.Tool}", a.Reason, a.Status, Tool: a.Tool),
         ApprovalResolved { Approval: var a } => new RecordedMoment(
             now, MomentKinds.Approval, MomentKinds.Human, null, $"approval {a.Status}: {a.Tool}", a.Reason, a.Status, Tool: a.Tool),
         _ => null,
     };
 
     private static RecordedMoment FromStep(AgentStepDto s, DateTimeOffset now) => new(
-        s.FinishedAt ?? now, MomentKinds.Step, s.Source == StepOrigin.ActionsSource ? MomentKinds.Api : MomentKinds.Agent, null,
+        s.FinishedAt ?? now, MomentKinds.Step, s.Source is StepOrigin.ActionsSource or StepOrigin.McpSource ? MomentKinds.Api : MomentKinds.Agent, null,
         s.Summary ?? s.Error ?? s.Tool, s.Arguments, s.Status, null, s.Tool, s.ThumbnailUrl);
 
     private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : text[..max];

@@ -8,13 +8,17 @@ using Yarp.ReverseProxy.Transforms;
 namespace OperaStudio.Web.Proxy;
 
 /// <summary>
-/// The browser service behind the web app's own origin: <c>/api/**</c> (REST, downloads, uploads) and <c>/hubs/**</c>
-/// (the live view hub, WebSockets included) are forwarded to it, so the page's JS never needs a second origin.
+/// The browser service behind the web app's own origin: <c>/api/**</c> (REST, downloads, uploads), <c>/hubs/**</c>
+/// (the live view hub, WebSockets included) and <c>/mcp</c> (the MCP server, streamed answers included) are forwarded
+/// to it, so the page's JS and outside clients never need a second origin.
 /// The destination is <c>http://browser</c>, resolved by service discovery (<c>services:browser:http:0</c>).
 /// </summary>
 public static class BrowserServiceProxy
 {
     public const string ClusterId = "browser-service";
+
+    /// <summary>The same service for MCP, whose streams may stay quiet longer than the API's (see its timeout).</summary>
+    public const string McpClusterId = "browser-service-mcp";
 
     public static WebApplicationBuilder AddBrowserServiceProxy(this WebApplicationBuilder builder)
     {
@@ -22,6 +26,7 @@ public static class BrowserServiceProxy
         [
             Route("browser-api", "/api/{**rest}"),
             Route("browser-hubs", "/hubs/{**rest}"),
+            Route("browser-mcp", "/mcp/{**rest}", McpClusterId),
         ];
         ClusterConfig[] clusters =
         [
@@ -34,6 +39,17 @@ public static class BrowserServiceProxy
                 },
                 // Navigations wait for the site; long polling (the hub's fallback) holds a request ~90 s.
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(2) },
+            },
+            new()
+            {
+                ClusterId = McpClusterId,
+                Destinations = new Dictionary<string, DestinationConfig>
+                {
+                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
+                },
+                // A tool call's stream is silent while its step waits for a person's approval (5 minutes by default),
+                // and the client's standing GET stream is silent between messages.
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(15) },
             },
         ];
 
@@ -67,7 +83,8 @@ public static class BrowserServiceProxy
     public static WebApplication UseNotFoundPage(this WebApplication app, string path)
     {
         app.UseWhen(
-            context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"),
+            context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs")
+                && !context.Request.Path.StartsWithSegments("/mcp"),
             branch => branch.UseStatusCodePagesWithReExecute(path, createScopeForStatusCodePages: true));
         return app;
     }
@@ -86,10 +103,10 @@ public static class BrowserServiceProxy
         return app;
     }
 
-    private static RouteConfig Route(string id, string path) => new()
+    private static RouteConfig Route(string id, string path, string cluster = ClusterId) => new()
     {
         RouteId = id,
-        ClusterId = ClusterId,
+        ClusterId = cluster,
         Match = new RouteMatch { Path = path },
     };
 }

@@ -215,12 +215,16 @@ public sealed class AgentRun : IDisposable
     }
 }
 
-/// <summary>Who asked for a tool step: a model run, a caller of the actions API, or a workflow's step.</summary>
-public sealed record StepOrigin(string Source, AgentRun? Run)
+/// <summary>
+/// Who asked for a tool step: a model run, a caller of the actions API, a workflow's step, or an MCP client
+/// (<see cref="Client"/> is then the name it gave in its initialize request).
+/// </summary>
+public sealed record StepOrigin(string Source, AgentRun? Run, string? Client = null)
 {
     public const string AgentSource = "agent";
     public const string ActionsSource = "actions";
     public const string WorkflowSource = "workflow";
+    public const string McpSource = "mcp";
 
     public static readonly StepOrigin Actions = new(ActionsSource, null);
 
@@ -228,4 +232,7 @@ public sealed record StepOrigin(string Source, AgentRun? Run)
 
     /// <summary>A workflow's step: it runs inside the agent run the workflow holds the session's control with.</summary>
     public static StepOrigin ForWorkflow(AgentRun run) => new(WorkflowSource, run);
+
+    /// <summary>An MCP client's tool call: like the actions API, no run; the step names the client.</summary>
+    public static StepOrigin ForMcp(string client) => new(McpSource, null, client);
 }

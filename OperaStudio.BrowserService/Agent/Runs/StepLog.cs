@@ -33,7 +33,7 @@ public sealed class StepLog(string sessionId, Action<SessionEvent> publish, Time
     {
         var step = new AgentStepDto(
             Ids.New(10), origin.Run?.Id, origin.Source, Interlocked.Increment(ref _index), tool, arguments,
-            StepStatuses.Running, null, null, null, time.GetUtcNow(), null);
+            StepStatuses.Running, null, null, null, time.GetUtcNow(), null, origin.Client);
         lock (_gate)
         {
             _steps.AddLast(step);

@@ -14,68 +14,88 @@ internal static class ActionCatalog
 {
     private static readonly Dictionary<string, Spec> Specs = new(StringComparer.Ordinal)
     {
-        [ToolNames.Navigate] = new(["url"], ["wait_until"], (t, a, ct) => t.NavigateAsync(a.Text("url")!, a.Text("wait_until"), StepOrigin.Actions, ct)),
-        [ToolNames.Snapshot] = new([], [], (t, _, ct) => t.SnapshotAsync(StepOrigin.Actions, ct)),
-        [ToolNames.Click] = new([], ["ref", "description", "text", "x", "y"], (t, a, ct) =>
-            t.ClickAsync(ClickTarget.Of(a.Text("ref"), a.Text("description"), a.Text("text"), a.Coordinate("x"), a.Coordinate("y")), StepOrigin.Actions, ct)),
-        [ToolNames.Type] = new(["ref", "text"], ["submit"], (t, a, ct) => t.TypeAsync(a.Text("ref")!, a.Text("text")!, a.Flag("submit") ?? false, StepOrigin.Actions, ct)),
-        [ToolNames.Select] = new(["ref", "value"], [], (t, a, ct) => t.SelectAsync(a.Text("ref")!, a.Text("value")!, StepOrigin.Actions, ct)),
-        [ToolNames.Hover] = new(["ref"], [], (t, a, ct) => t.HoverAsync(a.Text("ref")!, StepOrigin.Actions, ct)),
-        [ToolNames.Press] = new(["key"], ["ref"], (t, a, ct) => t.PressAsync(a.Text("key")!, a.Text("ref"), StepOrigin.Actions, ct)),
-        [ToolNames.Scroll] = new([], ["direction", "ref"], (t, a, ct) => t.ScrollAsync(a.Text("direction"), a.Text("ref"), StepOrigin.Actions, ct)),
-        [ToolNames.WaitFor] = new([], ["text", "url", "ref", "ms"], (t, a, ct) =>
+        [ToolNames.Navigate] = new(["url"], ["wait_until"], (t, a, o, ct) => t.NavigateAsync(a.Text("url")!, a.Text("wait_until"), o, ct)),
+        [ToolNames.Snapshot] = new([], [], (t, _, o, ct) => t.SnapshotAsync(o, ct)),
+        [ToolNames.Click] = new([], ["ref", "description", "text", "x", "y"], (t, a, o, ct) =>
+            t.ClickAsync(ClickTarget.Of(a.Text("ref"), a.Text("description"), a.Text("text"), a.Coordinate("x"), a.Coordinate("y")), o, ct)),
+        [ToolNames.Type] = new(["ref", "text"], ["submit"], (t, a, o, ct) => t.TypeAsync(a.Text("ref")!, a.Text("text")!, a.Flag("submit") ?? false, o, ct)),
+        [ToolNames.Select] = new(["ref", "value"], [], (t, a, o, ct) => t.SelectAsync(a.Text("ref")!, a.Text("value")!, o, ct)),
+        [ToolNames.Hover] = new(["ref"], [], (t, a, o, ct) => t.HoverAsync(a.Text("ref")!, o, ct)),
+        [ToolNames.Press] = new(["key"], ["ref"], (t, a, o, ct) => t.PressAsync(a.Text("key")!, a.Text("ref"), o, ct)),
+        [ToolNames.Scroll] = new([], ["direction", "ref"], (t, a, o, ct) => t.ScrollAsync(a.Text("direction"), a.Text("ref"), o, ct)),
+        [ToolNames.WaitFor] = new([], ["text", "url", "ref", "ms"], (t, a, o, ct) =>
         {
             a.ExactlyOne("text", "url", "ref", "ms");
-            return t.WaitForAsync(a.Text("text"), a.Text("url"), a.Text("ref"), a.Number("ms"), StepOrigin.Actions, ct);
+            return t.WaitForAsync(a.Text("text"), a.Text("url"), a.Text("ref"), a.Number("ms"), o, ct);
         }),
-        [ToolNames.FillForm] = new(["fields"], [], (t, a, ct) => t.FillFormAsync(a.Fields("fields"), StepOrigin.Actions, ct)),
-        [ToolNames.ExtractData] = new(["schema"], [], (t, a, ct) => t.ExtractDataAsync(a.Json("schema"), StepOrigin.Actions, ct)),
-        [ToolNames.Screenshot] = new([], ["full_page", "element_description"], (t, a, ct) =>
-            t.ScreenshotAsync(a.Flag("full_page") ?? false, a.Text("element_description"), StepOrigin.Actions, ct)),
-        [ToolNames.ExecuteScript] = new(["script"], [], (t, a, ct) => t.ExecuteScriptAsync(a.Text("script")!, StepOrigin.Actions, ct)),
-        [ToolNames.GetContent] = new(["format"], [], (t, a, ct) => t.GetContentAsync(a.Text("format"), StepOrigin.Actions, ct)),
-        [ToolNames.Tabs] = new(["action"], ["tab_id", "url"], (t, a, ct) => t.TabsAsync(a.Text("action")!, a.Text("tab_id"), a.Text("url"), StepOrigin.Actions, ct)),
-        [ToolNames.GoBack] = new([], [], (t, _, ct) => t.GoBackAsync(StepOrigin.Actions, ct)),
-        [ToolNames.GoForward] = new([], [], (t, _, ct) => t.GoForwardAsync(StepOrigin.Actions, ct)),
+        [ToolNames.FillForm] = new(["fields"], [], (t, a, o, ct) => t.FillFormAsync(a.Fields("fields"), o, ct)),
+        [ToolNames.ExtractData] = new(["schema"], [], (t, a, o, ct) => t.ExtractDataAsync(a.Json("schema"), o, ct)),
+        [ToolNames.Screenshot] = new([], ["full_page", "element_description"], (t, a, o, ct) =>
+            t.ScreenshotAsync(a.Flag("full_page") ?? false, a.Text("element_description"), o, ct)),
+        [ToolNames.ExecuteScript] = new(["script"], [], (t, a, o, ct) => t.ExecuteScriptAsync(a.Text("script")!, o, ct)),
+        [ToolNames.GetContent] = new(["format"], [], (t, a, o, ct) => t.GetContentAsync(a.Text("format"), o, ct)),
+        [ToolNames.Tabs] = new(["action"], ["tab_id", "url"], (t, a, o, ct) => t.TabsAsync(a.Text("action")!, a.Text("tab_id"), a.Text("url"), o, ct)),
+        [ToolNames.GoBack] = new([], [], (t, _, o, ct) => t.GoBackAsync(o, ct)),
+        [ToolNames.GoForward] = new([], [], (t, _, o, ct) => t.GoForwardAsync(o, ct)),
     };
 
     /// <summary>Runs the action; <c>BadRequest</c> is true when the tool or its arguments were wrong (nothing ran).</summary>
     public static async Task<(ActionResponse Response, bool BadRequest)> RunAsync(
         BrowserTools tools, string? tool, JsonElement? args, CancellationToken cancellationToken)
     {
+        var (outcome, badRequest) = await RunAsync(tools, tool, args, StepOrigin.Actions, cancellationToken);
+        if (badRequest is not null)
+        {
+            return (Fail(badRequest), true);
+        }
+
+        if (outcome!.Result is not { } result)
+        {
+            return (Fail(outcome.Error!), false);
+        }
+
+        return (new ActionResponse(true, JsonSerializer.SerializeToElement(ValueOf(result)), null), false);
+    }
+
+    /// <summary>A result as a caller gets it: its data, else the text the model would read (JSON null when the data is null).</summary>
+    public static JsonNode? ValueOf(ToolResult result) => result.Data ?? (result.DataIsJson ? null : JsonValue.Create(result.ModelText));
+
+    /// <summary>
+    /// Runs the action as <paramref name="origin"/> (the actions API, an MCP client); <c>BadRequest</c> says what was
+    /// wrong with the tool or its arguments (then nothing ran), otherwise <c>Outcome</c> is the tool's.
+    /// </summary>
+    public static async Task<(ToolOutcome? Outcome, string? BadRequest)> RunAsync(
+        BrowserTools tools, string? tool, JsonElement? args, StepOrigin origin, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(tool) || !Specs.TryGetValue(tool.Trim(), out var spec))
         {
             var known = string.Join(", ", Specs.Keys);
-            return (Fail(string.IsNullOrWhiteSpace(tool) ? $"Missing tool. Tools: {known}." : $"Unknown tool '{tool}'. Tools: {known}."), true);
+            return (null, string.IsNullOrWhiteSpace(tool) ? $"Missing tool. Tools: {known}." : $"Unknown tool '{tool}'. Tools: {known}.");
         }
 
         Task<ToolOutcome> run;
         try
         {
             var arguments = Arguments.Check(tool.Trim(), args, spec);
-            run = BrowserTools.WithTimeout(arguments.Number(TimeoutArgument), () => spec.Invoke(tools, arguments, cancellationToken));
+            run = BrowserTools.WithTimeout(arguments.Number(TimeoutArgument), () => spec.Invoke(tools, arguments, origin, cancellationToken));
         }
         catch (ArgumentException ex)
         {
-            return (Fail(ex.Message), true);
+            return (null, ex.Message);
         }
 
-        var outcome = await run;
-        if (outcome.Result is not { } result)
-        {
-            return (Fail(outcome.Error!), false);
-        }
-
-        var value = result.Data ?? (result.DataIsJson ? null : JsonValue.Create(result.ModelText));
-        return (new ActionResponse(true, JsonSerializer.SerializeToElement(value), null), false);
+        return (await run, null);
     }
+
+    /// <summary>The arguments a tool cannot do without (an MCP client's schema marks them required).</summary>
+    public static IReadOnlyList<string> RequiredArguments(string tool) => Specs[tool].Required;
 
     /// <summary>Every tool takes it: how long this call may wait (instead of the global tool timeout).</summary>
     private const string TimeoutArgument = "timeout_ms";
 
     private static ActionResponse Fail(string error) => new(false, null, error);
 
-    private sealed record Spec(string[] Required, string[] Optional, Func<BrowserTools, Arguments, CancellationToken, Task<ToolOutcome>> Invoke);
+    private sealed record Spec(string[] Required, string[] Optional, Func<BrowserTools, Arguments, StepOrigin, CancellationToken, Task<ToolOutcome>> Invoke);
 
     /// <summary>A tool's arguments, checked against its spec; getters throw <see cref="ArgumentException"/> with the reason.</summary>
     private sealed class Arguments

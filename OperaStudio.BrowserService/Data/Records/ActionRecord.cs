@@ -6,6 +6,9 @@ public enum Actor
     Human,
     Agent,
     Api,
+
+    /// <summary>An MCP client's tool call (<see cref="ActionRecord.User"/> is the client's name).</summary>
+    Mcp,
 }
 
 /// <summary>
@@ -24,7 +27,10 @@ public sealed class ActionRecord
 
     public Actor Actor { get; set; }
 
-    /// <summary>The person behind a human or API action (a shared session has several); null for the agent's own steps.</summary>
+    /// <summary>
+    /// The person behind a human or API action (a shared session has several); for an MCP client's step the name the
+    /// client gave; null for the agent's own steps.
+    /// </summary>
     public string? User { get; set; }
 
     /// <summary>click, type, key, scroll, navigate, back, forward, reload, open-tab, close-tab, upload, download, dialog, or a tool name.</summary>

@@ -37,6 +37,7 @@ public static class ReportWriter
         WriteIdleAndBytes(md, r);
         WriteOrchestration(md, r);
         WriteAgent(md, r);
+        WriteMcp(md, r);
         WriteScaling(md, r);
         WriteRecording(md, r);
         WriteMethod(md, r);
@@ -456,6 +457,25 @@ public static class ReportWriter
         md.AppendLine("**What limited it.** Ours: the snapshot is Playwright's `ariaSnapshot` over the page's DOM (plus parsing and the step log); the click " +
             "resolves the ref, scrolls it into view, waits for it to be actionable and clicks — each a few CDP round trips through the driver. The " +
             "original's screenshot is a full capture and PNG encode; its click costs the same as ours. Neither includes the model's own time, which dwarfs both.");
+        md.AppendLine();
+    }
+
+    private static void WriteMcp(StringBuilder md, Results r)
+    {
+        if (r.McpCall is null)
+        {
+            return;
+        }
+
+        md.AppendLine("## 7. MCP tool call vs the actions API (issue 15)");
+        md.AppendLine();
+        md.AppendLine("`get_content {format: text}` on the shop page (" + $"{r.McpContentChars:N0}" + " characters back), called by the ModelContextProtocol " +
+            "client over streamable HTTP on a session it attached to, and as `POST /api/sessions/{id}/actions`; both through the web app's origin with the " +
+            "same token, alternating call by call. Both run the same tool code; the difference is the protocol (JSON-RPC in an SSE-framed answer, " +
+            "the MCP session's checks) and the client library.");
+        md.AppendLine();
+        StatTable(md, "ms", ("MCP tools/call", r.McpCall), ("actions API", r.McpActionsCall));
+        md.AppendLine($"Overhead (p50): {r.McpCall.P50 - (r.McpActionsCall?.P50 ?? double.NaN):0.0} ms.");
         md.AppendLine();
     }
 

@@ -87,6 +87,13 @@ public sealed class Results
 
     public Stat? BaselineScreenshot { get; set; }
 
+    // 7. MCP (issue 15): get_content through /mcp and through the actions API, both via the web origin
+    public Stat? McpCall { get; set; }
+
+    public Stat? McpActionsCall { get; set; }
+
+    public int McpContentChars { get; set; }
+
     public Stat? BaselineClick { get; set; }
 
     public Stat? BaselineStep { get; set; }

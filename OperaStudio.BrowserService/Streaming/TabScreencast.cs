@@ -7,8 +7,10 @@ using OperaStudio.BrowserService.Sessions;
 namespace OperaStudio.BrowserService.Streaming;
 
 /// <summary>
-/// Chromium's own screencast of one tab (CDP Page.startScreencast on the tab's CDP session). Each frame is acked at
-/// once — Chromium sends the next only after the ack — decoded from base64 exactly once, and handed on as bytes.
+/// Chromium's own screencast of one tab (CDP Page.startScreencast on the tab's CDP session). Each frame is decoded from
+/// base64 exactly once and handed on as bytes at once; its ack — Chromium captures and encodes no new frame while its
+/// few unacked ones are out — goes at once, or, when the frame budget gives the stream a lower rate, when the next
+/// frame is due (<see cref="Budget.AckThrottle"/>). Held acks are bounded by Chromium's own window, so nothing queues.
 /// Playwright's IScreencast is not used: in 1.64 it stalls after a few frames waiting for acks the .NET client never sends.
 /// </summary>
 internal sealed class TabScreencast
@@ -16,13 +18,17 @@ internal sealed class TabScreencast
     private readonly BrowserTab _tab;
     private readonly Action<FrameMessage> _onFrame;
     private readonly ICDPSessionEvent _frames;
+    private readonly Budget.AckThrottle _throttle;
+    private readonly Func<int, Task> _ack;
     private long _sequence;
     private int _stopped;
 
-    private TabScreencast(BrowserTab tab, Action<FrameMessage> onFrame)
+    private TabScreencast(BrowserTab tab, Action<FrameMessage> onFrame, Budget.AckThrottle throttle)
     {
         _tab = tab;
         _onFrame = onFrame;
+        _throttle = throttle;
+        _ack = AckAsync;
         _frames = tab.Cdp.Event("Page.screencastFrame");
     }
 
@@ -30,9 +36,9 @@ internal sealed class TabScreencast
 
     public long LastFrameAt { get; private set; }
 
-    public static async Task<TabScreencast> StartAsync(BrowserTab tab, ViewportDto viewport, int quality, Action<FrameMessage> onFrame)
+    public static async Task<TabScreencast> StartAsync(BrowserTab tab, ViewportDto viewport, int quality, Action<FrameMessage> onFrame, Budget.AckThrottle throttle)
     {
-        var screencast = new TabScreencast(tab, onFrame);
+        var screencast = new TabScreencast(tab, onFrame, throttle);
         screencast._frames.OnEvent += screencast.OnFrame;
         await tab.Cdp.SendAsync("Page.startScreencast", new()
         {
@@ -64,6 +70,7 @@ internal sealed class TabScreencast
         }
 
         _frames.OnEvent -= OnFrame;
+        _throttle.Clear();
         try
         {
             await _tab.Cdp.SendAsync("Page.stopScreencast");
@@ -81,7 +88,7 @@ internal sealed class TabScreencast
             return;
         }
 
-        _ = AckAsync(e.GetProperty("sessionId").GetInt32());
+        _throttle.Received(_ack, e.GetProperty("sessionId").GetInt32());
         var data = Convert.FromBase64String(e.GetProperty("data").GetString()!);
         var metadata = e.GetProperty("metadata");
         var (width, height) = JpegSize(data);

@@ -341,7 +341,7 @@ internal sealed partial class SessionStream : IDisposable
     /// <summary>A throttled page went quiet: its last change may not have been sent, so a still shows where it stopped.</summary>
     private async Task CaptureStillAsync()
     {
-        if (_screencast is not { } screencast || _disposed)
+        if (_screencast is not { } screencast || _disposed || _session.IsClosed)
         {
             return;
         }
@@ -352,7 +352,8 @@ internal sealed partial class SessionStream : IDisposable
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
-            LogScreencastFailed(ex, _session.Id);
+            // The tab closed or navigated meanwhile: its next change sends a frame of its own.
+            LogStillFailed(_session.Id, ex.Message);
         }
     }
 
@@ -453,6 +454,9 @@ internal sealed partial class SessionStream : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: starting the screencast failed")]
     private partial void LogScreencastFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: the still after a throttled page went quiet was not taken: {Reason}")]
+    private partial void LogStillFailed(string sessionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: an input event was dropped: {Reason}")]
     private partial void LogInputDropped(string sessionId, string reason);

@@ -23,21 +23,25 @@ public sealed class FrameBudgetTests(BrowserServiceFixture service)
 {
     /// <summary>
     /// A page that changes 20 times a second, forever: unthrottled its screencast would send ~20 fps. Light on purpose
-    /// (a small box, a timer rather than every animation frame), so four of them leave a loaded machine room to stream.
+    /// (a small box, a timer rather than every animation frame, shown at <see cref="Small"/>), so four of them leave a
+    /// loaded machine room to stream: each frame's capture and JPEG encoding is what costs.
     /// </summary>
     private const string AnimatedPage = """
         <!doctype html><title>Animated</title><body style="margin:0;font:24px sans-serif">
-        <div id="box" style="position:absolute;left:0;top:0;width:60px;height:60px;background:#e60"></div><div id="n"></div>
+        <div id="box" style="position:absolute;left:0;top:0;width:40px;height:40px;background:#e60"></div><div id="n"></div>
         <script>
           let n = 0;
           const box = document.getElementById('box'), label = document.getElementById('n');
           setInterval(() => {
             n++;
-            box.style.transform = `translate(${300 + 250 * Math.sin(n / 8)}px, ${250 + 150 * Math.cos(n / 6)}px)`;
+            box.style.transform = `translate(${120 + 100 * Math.sin(n / 8)}px, ${90 + 70 * Math.cos(n / 6)}px)`;
             label.textContent = 'change ' + n;
           }, 50);
         </script>
         """;
+
+    /// <summary>The viewport of the animated sessions (width, height): a twelfth of the default's pixels to capture and encode.</summary>
+    private static readonly (int Width, int Height) Small = (320, 240);
 
     private const double Floor = 2;
     private const double RecordingRate = 10;
@@ -248,6 +252,10 @@ public sealed class FrameBudgetTests(BrowserServiceFixture service)
             await using var idle1 = await HubViewer.JoinAsync(service.BaseAddress, sessions[1].Id);
             await using var idle2 = await HubViewer.JoinAsync(service.BaseAddress, sessions[2].Id);
             await Task.WhenAll(person.FirstFrame, idle1.FirstFrame, idle2.FirstFrame).WaitAsync(TimeSpan.FromSeconds(60));
+            foreach (var viewer in new[] { person, idle1, idle2 })
+            {
+                await viewer.Connection.InvokeAsync("SetViewport", Small.Width, Small.Height, 1.0);
+            }
 
             // The person keeps the pointer moving over the page, as someone using it does.
             using var stop = new CancellationTokenSource();
@@ -271,6 +279,7 @@ public sealed class FrameBudgetTests(BrowserServiceFixture service)
             await stop.CancelAsync();
             await hovering;
             var what = $"interactive {p} frames, watched idle {a} and {b}, in {seconds:0.0} s";
+            TestContext.Current.TestOutputHelper?.WriteLine($"{what}; {encoded} frames encoded in all");
 
             // Upper bounds, which no slowness can break: the idle ones kept near their floor of 2 (unthrottled they would
             // send as many as the interactive one), the unwatched one sent nothing, and the node kept to its budget
@@ -348,13 +357,14 @@ public sealed class FrameBudgetTests(BrowserServiceFixture service)
 
     private static async Task HoverAsync(HubViewer viewer, CancellationToken stop)
     {
-        var x = 100.0;
+        var x = 20.0;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                x = x > 600 ? 100 : x + 25;
-                await viewer.Connection.SendAsync("Pointer", "move", x, 300.0, "none", 0, 0, 0, stop);
+                // Inside the small viewport: a point outside it is refused, and would not count as input.
+                x = x > Small.Width - 40 ? 20 : x + 20;
+                await viewer.Connection.SendAsync("Pointer", "move", x, Small.Height / 2.0, "none", 0, 0, 0, stop);
                 await Task.Delay(300, stop);
             }
         }

@@ -54,8 +54,12 @@ internal sealed class TabScreencast
     /// <summary>A one-off capture, when the page is static and Chromium has nothing new to send.</summary>
     public async Task CaptureStillAsync(ViewportDto viewport, int quality)
     {
+        var before = Interlocked.Read(ref _sequence);
         var data = await _tab.CaptureViewAsync(viewport, quality);
-        if (Volatile.Read(ref _stopped) == 0)
+        // A frame that came while the still was taken (seconds, on a loaded machine) is newer than it: sent after that
+        // frame and stamped later, the still would show the page as it was before (a recording test saw a click's
+        // effect undone). A wrong-size frame asks for another still itself (SessionStream.OnFrame).
+        if (Volatile.Read(ref _stopped) == 0 && Interlocked.Read(ref _sequence) == before)
         {
             var (width, height) = JpegSize(data);
             Emit(data, width, height, viewport.Width, viewport.Height);

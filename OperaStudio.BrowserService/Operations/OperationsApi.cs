@@ -32,7 +32,7 @@ public static class OperationsApi
 
     private static async Task<OperationsDto> GetAsync(
         BrowserPool pool, SessionManager sessions, BrowserServiceMetrics metrics, HistoryRecorder history,
-        IOptions<Sessions.SessionOptions> options, HealthCheckService health, CancellationToken cancellationToken)
+        IOptions<Sessions.SessionOptions> options, HealthCheckService health, Streaming.Budget.FrameBudget budget, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken);
         var live = sessions.All;
@@ -60,7 +60,8 @@ public static class OperationsApi
             GC.GetTotalMemory(forceFullCollection: false),
             Process.GetCurrentProcess().WorkingSet64,
             report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
-            sessions.IsDraining);
+            sessions.IsDraining,
+            budget.ToDto());
     }
 
     private static Ok<DrainDto> SetDraining(SessionManager sessions, bool draining)

@@ -12,6 +12,7 @@ internal sealed class LiveViews(
     IHubContext<LiveViewHub, ILiveViewClient> hub,
     IOptions<StreamingOptions> options,
     BrowserServiceMetrics metrics,
+    Budget.FrameBudget budget,
     TimeProvider time,
     ILogger<LiveViews> logger) : IHostedService
 {
@@ -33,11 +34,14 @@ internal sealed class LiveViews(
 
     private void OnSessionStarted(BrowserSession session)
     {
-        _streams[session.Id] = new SessionStream(session, hub, options.Value, metrics, time, logger);
+        var created = new SessionStream(session, hub, options.Value, metrics, budget, time, logger);
+        _streams[session.Id] = created;
+        budget.Register(created);
         session.Events += e =>
         {
             if (e is SessionEnded && _streams.TryRemove(session.Id, out var stream))
             {
+                budget.Unregister(stream);
                 stream.Dispose();
             }
         };

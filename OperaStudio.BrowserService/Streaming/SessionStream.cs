@@ -3,13 +3,15 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Playwright;
 using OperaStudio.BrowserService.Diagnostics;
 using OperaStudio.BrowserService.Sessions;
+using OperaStudio.BrowserService.Streaming.Budget;
 
 namespace OperaStudio.BrowserService.Streaming;
 
 /// <summary>
 /// The live view of one session: its viewers, the screencast of the active tab (running only while someone
 /// watches or a recording records), the latest frame (so a viewer who joins or returns sees the page at once), and the
-/// input queue. Session events are forwarded to the session's hub group.
+/// input queue. Session events are forwarded to the session's hub group. Its frame rate is its share of the node's
+/// <see cref="FrameBudget"/>, kept by an <see cref="AckThrottle"/> that outlives screencast restarts.
 /// </summary>
 internal sealed partial class SessionStream : IDisposable
 {
@@ -28,16 +30,21 @@ internal sealed partial class SessionStream : IDisposable
     private int _startFailures;
 
     private readonly BrowserServiceMetrics _metrics;
+    private readonly FrameBudget _budget;
+    private readonly AckThrottle _throttle;
 
     private long _inputAt;
+    private long _lastInputAt;
     private int _fitTries;
     private int _fitting;
 
     public SessionStream(
         BrowserSession session, IHubContext<LiveViewHub, ILiveViewClient> hub, StreamingOptions options, BrowserServiceMetrics metrics,
-        TimeProvider time, ILogger logger)
+        FrameBudget budget, TimeProvider time, ILogger logger)
     {
         _metrics = metrics;
+        _budget = budget;
+        _throttle = new AckThrottle(time, budget.Metrics.FrameThrottled, () => _ = CaptureStillAsync());
         _session = session;
         _hub = hub;
         _options = options;
@@ -65,8 +72,28 @@ internal sealed partial class SessionStream : IDisposable
             Interlocked.CompareExchange(ref _inputAt, _time.GetTimestamp(), 0);
         }
 
+        // Any input, a hover too, makes the session interactive: its held frames go now and the budget serves it first.
+        var wasInteractive = IsInteracting(_budget.InteractiveWindow);
+        Interlocked.Exchange(ref _lastInputAt, _time.GetTimestamp());
         Input.Enqueue(command);
+        _throttle.ReleaseAll();
+        if (!wasInteractive)
+        {
+            _budget.Reallocate();
+        }
     }
+
+    /// <summary>What this session needs of the frame budget now.</summary>
+    public StreamDemand Demand(TimeSpan interactiveWindow) =>
+        new(_session.Id, !_viewers.IsEmpty, IsInteracting(interactiveWindow), !_sinks.IsEmpty);
+
+    /// <summary>Its share of the frame budget, in frames per second.</summary>
+    public double FrameRate => _throttle.Rate;
+
+    public void SetFrameRate(double fps) => _throttle.SetRate(fps);
+
+    private bool IsInteracting(TimeSpan window) =>
+        Interlocked.Read(ref _lastInputAt) is var at and not 0 && _time.GetElapsedTime(at) < window;
 
     public long FramesCaptured { get; private set; }
 
@@ -82,6 +109,7 @@ internal sealed partial class SessionStream : IDisposable
     public async Task AddSinkAsync(Action<FrameMessage> sink)
     {
         _sinks[sink] = 0;
+        _budget.Reallocate();
         if (_lastFrame is { } frame && _screencast is { } screencast && IsCurrent(frame, screencast))
         {
             sink(frame);
@@ -92,7 +120,13 @@ internal sealed partial class SessionStream : IDisposable
 
     public async Task RemoveSinkAsync(Action<FrameMessage> sink)
     {
-        if (_sinks.TryRemove(sink, out _) && !HasAudience && !_disposed)
+        if (!_sinks.TryRemove(sink, out _))
+        {
+            return;
+        }
+
+        _budget.Reallocate();
+        if (!HasAudience && !_disposed)
         {
             await StopScreencastAsync();
         }
@@ -103,6 +137,7 @@ internal sealed partial class SessionStream : IDisposable
         var viewer = new Viewer(connectionId, _hub.Clients.Client(connectionId), _options.MaxFramesInFlight, _time, _metrics.FrameSent, _metrics.FrameDropped);
         _viewers[connectionId] = viewer;
         _session.ViewerJoined();
+        _budget.Reallocate();
         if (_lastFrame is { } frame && frame.TabId == _session.ActiveTab.Id)
         {
             viewer.Offer(frame);
@@ -116,6 +151,7 @@ internal sealed partial class SessionStream : IDisposable
         if (_viewers.TryRemove(connectionId, out _))
         {
             _session.ViewerLeft();
+            _budget.Reallocate();
         }
 
         if (!HasAudience && !_disposed)
@@ -160,7 +196,7 @@ internal sealed partial class SessionStream : IDisposable
                 return;
             }
 
-            var screencast = await TabScreencast.StartAsync(tab, _session.Viewport, _options.JpegQuality, OnFrame);
+            var screencast = await TabScreencast.StartAsync(tab, _session.Viewport, _options.JpegQuality, OnFrame, _throttle);
             _screencast = screencast;
             _startFailures = 0;
             _ = EnsureCurrentFrameAsync(screencast);
@@ -299,6 +335,26 @@ internal sealed partial class SessionStream : IDisposable
     {
         _disposed = true;
         _session.Events -= OnSessionEvent;
+        _throttle.Dispose();
+    }
+
+    /// <summary>A throttled page went quiet: its last change may not have been sent, so a still shows where it stopped.</summary>
+    private async Task CaptureStillAsync()
+    {
+        if (_screencast is not { } screencast || _disposed || _session.IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            await screencast.CaptureStillAsync(_session.Viewport, _options.JpegQuality);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            // The tab closed or navigated meanwhile: its next change sends a frame of its own.
+            LogStillFailed(_session.Id, ex.Message);
+        }
     }
 
     private void OnFrame(FrameMessage frame)
@@ -317,6 +373,7 @@ internal sealed partial class SessionStream : IDisposable
         }
 
         FramesCaptured++;
+        _budget.Metrics.FrameEncoded();
         foreach (var viewer in _viewers.Values)
         {
             viewer.Offer(frame);
@@ -397,6 +454,9 @@ internal sealed partial class SessionStream : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: starting the screencast failed")]
     private partial void LogScreencastFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: the still after a throttled page went quiet was not taken: {Reason}")]
+    private partial void LogStillFailed(string sessionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: an input event was dropped: {Reason}")]
     private partial void LogInputDropped(string sessionId, string reason);

@@ -17,6 +17,8 @@ public static class StreamingExtensions
                 hub.EnableDetailedErrors = false;
             })
             .AddMessagePackProtocol();
+        builder.Services.AddSingleton<Budget.FrameBudget>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Budget.FrameBudget>());
         builder.Services.AddSingleton<LiveViews>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveViews>());
         builder.Services.AddSingleton<Sharing.SessionPresence>();

@@ -7,8 +7,10 @@ using OperaStudio.BrowserService.Sessions;
 namespace OperaStudio.BrowserService.Streaming;
 
 /// <summary>
-/// Chromium's own screencast of one tab (CDP Page.startScreencast on the tab's CDP session). Each frame is acked at
-/// once — Chromium sends the next only after the ack — decoded from base64 exactly once, and handed on as bytes.
+/// Chromium's own screencast of one tab (CDP Page.startScreencast on the tab's CDP session). Each frame is decoded from
+/// base64 exactly once and handed on as bytes at once; its ack — Chromium captures and encodes no new frame while its
+/// few unacked ones are out — goes at once, or, when the frame budget gives the stream a lower rate, when the next
+/// frame is due (<see cref="Budget.AckThrottle"/>). Held acks are bounded by Chromium's own window, so nothing queues.
 /// Playwright's IScreencast is not used: in 1.64 it stalls after a few frames waiting for acks the .NET client never sends.
 /// </summary>
 internal sealed class TabScreencast
@@ -16,13 +18,17 @@ internal sealed class TabScreencast
     private readonly BrowserTab _tab;
     private readonly Action<FrameMessage> _onFrame;
     private readonly ICDPSessionEvent _frames;
+    private readonly Budget.AckThrottle _throttle;
+    private readonly Func<int, Task> _ack;
     private long _sequence;
     private int _stopped;
 
-    private TabScreencast(BrowserTab tab, Action<FrameMessage> onFrame)
+    private TabScreencast(BrowserTab tab, Action<FrameMessage> onFrame, Budget.AckThrottle throttle)
     {
         _tab = tab;
         _onFrame = onFrame;
+        _throttle = throttle;
+        _ack = AckAsync;
         _frames = tab.Cdp.Event("Page.screencastFrame");
     }
 
@@ -30,9 +36,9 @@ internal sealed class TabScreencast
 
     public long LastFrameAt { get; private set; }
 
-    public static async Task<TabScreencast> StartAsync(BrowserTab tab, ViewportDto viewport, int quality, Action<FrameMessage> onFrame)
+    public static async Task<TabScreencast> StartAsync(BrowserTab tab, ViewportDto viewport, int quality, Action<FrameMessage> onFrame, Budget.AckThrottle throttle)
     {
-        var screencast = new TabScreencast(tab, onFrame);
+        var screencast = new TabScreencast(tab, onFrame, throttle);
         screencast._frames.OnEvent += screencast.OnFrame;
         await tab.Cdp.SendAsync("Page.startScreencast", new()
         {
@@ -48,8 +54,12 @@ internal sealed class TabScreencast
     /// <summary>A one-off capture, when the page is static and Chromium has nothing new to send.</summary>
     public async Task CaptureStillAsync(ViewportDto viewport, int quality)
     {
+        var before = Interlocked.Read(ref _sequence);
         var data = await _tab.CaptureViewAsync(viewport, quality);
-        if (Volatile.Read(ref _stopped) == 0)
+        // A frame that came while the still was taken (seconds, on a loaded machine) is newer than it: sent after that
+        // frame and stamped later, the still would show the page as it was before (a recording test saw a click's
+        // effect undone). A wrong-size frame asks for another still itself (SessionStream.OnFrame).
+        if (Volatile.Read(ref _stopped) == 0 && Interlocked.Read(ref _sequence) == before)
         {
             var (width, height) = JpegSize(data);
             Emit(data, width, height, viewport.Width, viewport.Height);
@@ -64,6 +74,7 @@ internal sealed class TabScreencast
         }
 
         _frames.OnEvent -= OnFrame;
+        _throttle.Clear();
         try
         {
             await _tab.Cdp.SendAsync("Page.stopScreencast");
@@ -81,7 +92,7 @@ internal sealed class TabScreencast
             return;
         }
 
-        _ = AckAsync(e.GetProperty("sessionId").GetInt32());
+        _throttle.Received(_ack, e.GetProperty("sessionId").GetInt32());
         var data = Convert.FromBase64String(e.GetProperty("data").GetString()!);
         var metadata = e.GetProperty("metadata");
         var (width, height) = JpegSize(data);

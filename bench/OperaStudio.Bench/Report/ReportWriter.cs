@@ -484,7 +484,7 @@ public static class ReportWriter
         md.AppendLine("## Scaling: 1 → 10 → 30 concurrent sessions, busy page");
         md.AppendLine();
         md.AppendLine("N sessions, all on the busy page at 1280×720. One of them is watched through the real viewer (the panel through the web origin, " +
-            "or the original's viewer page): its frame rate and input to pixel. The other N−1 are watched by protocol-level viewers that acknowledge " +
+            "or the original's viewer page): its frame rate (the pointer moving over it meanwhile, as a person's hand does) and input to pixel. The other N−1 are watched by protocol-level viewers that acknowledge " +
             "every frame without decoding it (ours: SignalR MessagePack through the web origin; the original: its WebSocket) — their mean and lowest frame rate, " +
             "and how old each frame is when it reaches them (from the server having the frame — ours: the service decoded Chromium's screencast frame; " +
             "the original: `page.screenshot()` returned — to arrival; same machine, same clock).");

@@ -48,6 +48,8 @@ public sealed class AgentControlTests : IDisposable
         await viewer.ClickAsync(100, 100);
         using var giveBack = await session.PostAsync("/agent/control", new { holder = "agent" });
         var state = await session.WaitForEndAsync(run.Id);
+        // The run's end hands control back to the user; the hub's event of it may come after the REST answer says so.
+        await Eventually.TrueAsync(() => viewer.Holders.Count() >= 4, "the hub to say control went back", TimeSpan.FromSeconds(15), () => string.Join(", ", viewer.Holders));
 
         Assert.Contains(AgentInControl, refused.Message, StringComparison.Ordinal);
         Assert.Equal("user", taken!.Holder);

@@ -181,6 +181,7 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         await frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         // Fill the window: more changes than frames allowed in flight.
         var page = service.Sessions.Find(session.Id)!.ActiveTab.Page;
+        var filling = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 4; i++)
         {
             await page.EvaluateAsync($"() => document.body.style.background = '#{i * 3}{i * 3}{i * 3}'");
@@ -196,8 +197,12 @@ public sealed class LiveViewHubTests(BrowserServiceFixture service)
         }
 
         // The page is static now; only the overdue-ack recheck can deliver what waits.
+        var fillingTook = filling.Elapsed;
         var latest = await frames.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.True(received.Count <= 2, $"{received.Count} frames were in flight without acks");
+        // The window (2) holds, except that unacknowledged frames are forgiven every 3 s (the viewer's ack timeout): a
+        // loaded machine that takes longer than that to make the changes legitimately lets a window more through.
+        var allowed = 2 * (1 + (int)(fillingTook.TotalSeconds / 3));
+        Assert.True(received.Count <= allowed, $"{received.Count} frames were in flight without acks (at most {allowed} in {fillingTook.TotalSeconds:0.0} s)");
         Assert.True(latest.Sequence > received.Max(f => f.Sequence), "the frame that waited is newer than those in flight");
         await CloseAsync(session.Id);
     }

@@ -23,12 +23,14 @@ public sealed class PanelEventsTests(WebAppFixture web, ChromiumFixture chromium
         await panel.Page.GetByTestId("dialog-accept").ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
         await panel.WaitForRemoteAsync("window.results.join('|')", "alert done");
+        await Expect(dialog).ToHaveCountAsync(0); // The panel hears the dialog closed a moment after the page does.
 
         await panel.ClickRemoteAsync(150, 208);
         await Expect(dialog).ToHaveAttributeAsync("data-dialog-type", "confirm");
         await Expect(panel.Page.GetByTestId("dialog-message")).ToHaveTextAsync("Delete everything?");
         await panel.Page.GetByTestId("dialog-dismiss").ClickAsync();
         await panel.WaitForRemoteAsync("window.results.join('|')", "alert done|confirm false");
+        await Expect(dialog).ToHaveCountAsync(0);
 
         await panel.ClickRemoteAsync(150, 288);
         await Expect(dialog).ToHaveAttributeAsync("data-dialog-type", "prompt");

@@ -22,6 +22,8 @@ public static partial class WorkflowsExtensions
         builder.Services.AddSingleton<StepExecutor>();
         builder.Services.AddSingleton<WorkflowRunner>();
         builder.Services.AddSingleton<IWorkflowRuns>(services => services.GetRequiredService<WorkflowRunner>());
+        builder.Services.AddSingleton<WorkflowRunRecovery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkflowRunRecovery>());
         AddWorkflowExtras(builder);
         return builder;
     }

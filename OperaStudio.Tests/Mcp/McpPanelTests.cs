@@ -47,5 +47,11 @@ public sealed class McpPanelTests(WebAppFixture web, ChromiumFixture chromium) :
         Assert.NotEqual(true, result.IsError);
         Assert.Equal("\"Watched\"", string.Concat(result.Content.OfType<TextContentBlock>().Select(t => t.Text)));
         await Expect(chat.Step(ToolNames.ExecuteScript).GetByTestId("agent-step-source")).ToHaveTextAsync("mcp · claude-desktop");
+        await Screenshots.SaveAsync(panel.Page, "chat-mcp");
+
+        // History names the client too (the timeline's actor line).
+        await panel.Page.GotoAsync(new Uri(web.BaseAddress, $"/history/{panel.SessionId}").ToString());
+        await Expect(panel.Page.Locator("[data-testid=timeline-entry]").Filter(new() { HasText = "claude-desktop" }).First).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(panel.Page, "timeline-mcp");
     }
 }

@@ -37,6 +37,9 @@ internal sealed class LiveRun
     /// <summary>Someone cancelled the workflow run (rather than its session ending under it).</summary>
     public bool CancelRequested { get; set; }
 
+    /// <summary>Why this node stopped the run under it (the service is stopping); the run is stored failed, resumable.</summary>
+    public string? Interruption { get; set; }
+
     /// <summary>Done when the run stops on this node (completed, failed, cancelled).</summary>
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

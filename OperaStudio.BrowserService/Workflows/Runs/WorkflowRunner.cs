@@ -191,6 +191,33 @@ public sealed partial class WorkflowRunner(
         return await FindAsync(runId, cancellationToken);
     }
 
+    /// <summary>Whether the run goes on on this node.</summary>
+    public bool IsLive(string runId) => _live.ContainsKey(runId);
+
+    /// <summary>
+    /// Stops every run going on this node as failed with <paramref name="reason"/> and writes it, so none is left
+    /// "running" with nobody running it; each can be resumed (on this node after its restart, or another one).
+    /// Waits up to <paramref name="wait"/> for the writes.
+    /// </summary>
+    public async Task InterruptAllAsync(string reason, TimeSpan wait)
+    {
+        var runs = _live.Values.ToList();
+        foreach (var live in runs)
+        {
+            live.Interruption = reason;
+            live.AgentRun.Cancel();
+        }
+
+        try
+        {
+            await Task.WhenAll(runs.Select(r => r.Done.Task)).WaitAsync(wait, time);
+        }
+        catch (TimeoutException)
+        {
+            LogInterruptTimedOut(runs.Count(r => !r.Done.Task.IsCompleted));
+        }
+    }
+
     private LiveRun Begin(
         BrowserSession browser, WorkflowRunRecord record, List<WorkflowRunStepDto> steps, JsonObject outputs, JsonObject inputs, WorkflowDefinitionDto definition)
     {
@@ -240,7 +267,11 @@ public sealed partial class WorkflowRunner(
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            if (live.CancelRequested || !live.Agent.Browser.IsClosed)
+            if (live.Interruption is { } why)
+            {
+                await StopAsync(live, WorkflowRunStatuses.Failed, why, WorkflowStepStatuses.Error);
+            }
+            else if (live.CancelRequested || !live.Agent.Browser.IsClosed)
             {
                 await StopAsync(live, WorkflowRunStatuses.Cancelled, "Cancelled.", WorkflowStepStatuses.Cancelled);
             }
@@ -498,4 +529,7 @@ public sealed partial class WorkflowRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow run {RunId} could not be written")]
     private partial void LogSaveFailed(Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} workflow runs had not stopped when the service went on stopping; the recovery sweep marks them failed")]
+    private partial void LogInterruptTimedOut(int count);
 }

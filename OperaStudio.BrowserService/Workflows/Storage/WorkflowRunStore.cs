@@ -55,6 +55,36 @@ public sealed class WorkflowRunStore(IDbContextFactory<OperaDbContext> database)
         return previous is null ? null : !JsonNode.DeepEquals(JsonNode.Parse(previous), JsonNode.Parse(run.Outputs));
     }
 
+    /// <summary>Runs that say they are going (not queued, not over) and started before <paramref name="startedBefore"/>.</summary>
+    public async Task<IReadOnlyList<WorkflowRunRecord>> UnfinishedAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        string[] going = [WorkflowRunStatuses.Running, WorkflowRunStatuses.WaitingForApproval, WorkflowRunStatuses.WaitingForUser];
+        await using var db = await database.CreateDbContextAsync(cancellationToken);
+        return await db.WorkflowRuns.AsNoTracking()
+            .Where(r => going.Contains(r.Status) && r.StartedAt < startedBefore)
+            .Take(200)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks a run nobody runs any more as failed at <paramref name="failedStep"/>, unless its row changed since it was
+    /// read with <paramref name="seenStatus"/> and <paramref name="seenSteps"/> (a node took it up meanwhile).
+    /// </summary>
+    public async Task<bool> MarkInterruptedAsync(
+        string id, string seenStatus, string seenSteps, string steps, int failedStep, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var db = await database.CreateDbContextAsync(cancellationToken);
+        var changed = await db.WorkflowRuns
+            .Where(r => r.Id == id && r.Status == seenStatus && r.Steps == seenSteps)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.Status, WorkflowRunStatuses.Failed)
+                .SetProperty(r => r.Steps, steps)
+                .SetProperty(r => r.FailedStep, failedStep)
+                .SetProperty(r => r.Error, error)
+                .SetProperty(r => r.FinishedAt, at), cancellationToken);
+        return changed == 1;
+    }
+
     public async Task SaveImageAsync(string runId, int stepIndex, string contentType, byte[] bytes, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var db = await database.CreateDbContextAsync(cancellationToken);

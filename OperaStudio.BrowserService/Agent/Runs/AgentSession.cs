@@ -23,6 +23,7 @@ public sealed class AgentSession : IDisposable
     private readonly TimeProvider _time;
     private AgentRun? _run;
     private ControlDto _control = new(UserHolder, null, "No run is active.", null);
+    private volatile bool _clientsHeld;
 
     internal AgentSession(BrowserSession browser, Func<AgentSession, BrowserTools> tools, TimeProvider time)
     {
@@ -70,6 +71,12 @@ public sealed class AgentSession : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A person took control in the panel: scripts driving the page from outside (the CDP endpoint) are held until
+    /// control is given back, as a run is. Unlike a run's pause this holds with no run active.
+    /// </summary>
+    public bool ClientsHeld => _clientsHeld;
 
     /// <summary>While true, the panel's input is refused.</summary>
     public bool AgentHoldsControl => Control.Holder == AgentHolder;
@@ -132,6 +139,14 @@ public sealed class AgentSession : IDisposable
         {
             Browser.Publish(new AgentRunChanged(Browser.Id, run.ToDto()));
         }
+    }
+
+    /// <summary>Holds (or lets go) the session's outside clients; true when that changed anything.</summary>
+    internal bool HoldClients(bool held)
+    {
+        var was = _clientsHeld;
+        _clientsHeld = held;
+        return was != held;
     }
 
     /// <summary>The user takes control: the run pauses (its current step is interrupted) until control is given back.</summary>

@@ -26,8 +26,22 @@ public sealed partial class PooledBrowser
 
     private async Task<Uri?> FindDevToolsUrlAsync()
     {
-        var line = await _targets!.SendAsync("Browser.getBrowserCommandLine");
-        var arguments = line!.Value.GetProperty("arguments").EnumerateArray().Select(a => a.GetString() ?? "").ToList();
+        // Playwright sets no --enable-automation, so Browser.getBrowserCommandLine is refused: the browser process's
+        // own command line (its pid from SystemInfo) names the user data directory instead.
+        string[] arguments;
+        try
+        {
+            var processes = await _targets!.SendAsync("SystemInfo.getProcessInfo");
+            var pid = processes!.Value.GetProperty("processInfo").EnumerateArray()
+                .Where(p => p.GetProperty("type").GetString() == "browser").Select(p => p.GetProperty("id").GetInt32()).FirstOrDefault();
+            arguments = pid > 0 ? (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0') : [];
+        }
+        catch (Exception ex) when (ex is Microsoft.Playwright.PlaywrightException or IOException or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            LogDevToolsNotFound(ex, Index);
+            return null;
+        }
+
         if (!arguments.Any(a => a.StartsWith("--remote-debugging-port=", StringComparison.Ordinal))
             || arguments.FirstOrDefault(a => a.StartsWith("--user-data-dir=", StringComparison.Ordinal)) is not { } dataDir)
         {
@@ -48,4 +62,7 @@ public sealed partial class PooledBrowser
 
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Chromium {Index}: its DevTools port could not be found; the CDP endpoint cannot reach its sessions")]
+    private partial void LogDevToolsNotFound(Exception exception, int index);
 }

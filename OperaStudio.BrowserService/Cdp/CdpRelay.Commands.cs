@@ -154,7 +154,7 @@ internal sealed partial class CdpRelay
 
                 if (method == "Target.attachToTarget")
                 {
-                    _pending[Key(sessionId, id)] = method;
+                    _pending[Key(sessionId, id)] = $"{method} {targetId}";
                 }
 
                 return null;

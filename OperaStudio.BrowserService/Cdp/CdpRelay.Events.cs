@@ -82,9 +82,10 @@ internal sealed partial class CdpRelay
                 case "Target.createTarget" when CdpJson.Text(result, "targetId") is { } created:
                     _targets[created] = 0;
                     break;
-                case "Target.attachToTarget" when CdpJson.Text(result, "sessionId") is { } attached:
-                    // The target was checked when asked for; its id is not in the answer, so it is kept as "".
-                    _sessions.TryAdd(attached, "");
+                case var attach when attach.StartsWith("Target.attachToTarget ", StringComparison.Ordinal)
+                    && CdpJson.Text(result, "sessionId") is { } attached:
+                    // The target was checked when asked for (its id is not in the answer).
+                    _sessions.TryAdd(attached, attach["Target.attachToTarget ".Length..]);
                     break;
             }
         }

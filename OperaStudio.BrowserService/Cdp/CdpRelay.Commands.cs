@@ -43,8 +43,8 @@ internal sealed partial class CdpRelay
         }
 
         var parameters = message["params"] as JsonObject;
-        var refusal = sessionId is null
-            ? await BrowserCommandAsync(id, method, parameters, message)
+        var refusal = sessionId is null || _browserSessions.ContainsKey(sessionId)
+            ? await BrowserCommandAsync(id, method, parameters, message, sessionId)
             : await PageCommandAsync(id, sessionId, method, parameters);
         if (ReferenceEquals(refusal, Answered))
         {
@@ -91,16 +91,17 @@ internal sealed partial class CdpRelay
     }
 
     /// <summary>A browser-level command: only what stays inside the session's context passes (some are scoped to it here).</summary>
-    private async Task<JsonObject?> BrowserCommandAsync(int id, string method, JsonObject? parameters, JsonObject message)
+    /// <remarks><paramref name="sessionId"/>: set when sent on a CDP session attached to the browser target itself.</remarks>
+    private async Task<JsonObject?> BrowserCommandAsync(int id, string method, JsonObject? parameters, JsonObject message, string? sessionId)
     {
         if (method.StartsWith("Target.", StringComparison.Ordinal) || CdpMethods.TargetScoped.Contains(method))
         {
-            return await TargetCommandAsync(id, method, parameters, null);
+            return await TargetCommandAsync(id, method, parameters, sessionId);
         }
 
         if (CdpMethods.ContextScoped.Contains(method) || method.StartsWith("Storage.", StringComparison.Ordinal))
         {
-            return ScopeToContext(id, method, parameters, message);
+            return ScopeToContext(id, method, parameters, message, sessionId);
         }
 
         switch (method)
@@ -111,10 +112,10 @@ internal sealed partial class CdpRelay
             case "Browser.setDownloadBehavior":
                 // Downloads stay the service's (the panel lists them and their limits apply): acknowledged, not applied.
                 return CdpJson.Text(parameters, "browserContextId") is { } context && context != scope.ContextId
-                    ? NotThisSession(id, method, "it names another browser context")
-                    : await ReplyAsync(id, []);
+                    ? NotThisSession(id, method, "it names another browser context", sessionId)
+                    : await ReplyAsync(id, [], sessionId);
             default:
-                return NotThisSession(id, method, "at the browser level it would reach beyond this session's browser context");
+                return NotThisSession(id, method, "at the browser level it would reach beyond this session's browser context", sessionId);
         }
     }
 
@@ -129,10 +130,14 @@ internal sealed partial class CdpRelay
             case "Target.getTargets":
                 _pending[Key(sessionId, id)] = method;
                 return null;
+            case "Target.attachToBrowserTarget":
+                // Playwright's NewBrowserCDPSessionAsync: a CDP session on the browser itself, filtered as this connection is.
+                _pending[Key(sessionId, id)] = method;
+                return null;
             case "Target.getBrowserContexts":
                 return await ReplyAsync(id, new JsonObject { ["browserContextIds"] = new JsonArray(scope.ContextId) }, sessionId);
             case "Target.detachFromTarget":
-                return CdpJson.Text(parameters, "sessionId") is { } detached && _sessions.ContainsKey(detached)
+                return CdpJson.Text(parameters, "sessionId") is { } detached && (_sessions.ContainsKey(detached) || _browserSessions.ContainsKey(detached))
                     ? null
                     : CdpJson.Error(id, SessionNotFound, "No such session attached through this connection.", sessionId);
             case "Target.createTarget":
@@ -192,16 +197,16 @@ internal sealed partial class CdpRelay
     }
 
     /// <summary>Browser-level methods with a browserContextId: scoped to the session's (none given means it), refused for another.</summary>
-    private JsonObject? ScopeToContext(int id, string method, JsonObject? parameters, JsonObject message)
+    private JsonObject? ScopeToContext(int id, string method, JsonObject? parameters, JsonObject message, string? sessionId)
     {
         if (CdpJson.Text(parameters, "browserContextId") is { } context)
         {
-            return context == scope.ContextId ? null : NotThisSession(id, method, "it names another browser context");
+            return context == scope.ContextId ? null : NotThisSession(id, method, "it names another browser context", sessionId);
         }
 
         if (!CdpMethods.ContextScoped.Contains(method))
         {
-            return NotThisSession(id, method, "without a browserContextId it would reach every session's storage");
+            return NotThisSession(id, method, "without a browserContextId it would reach every session's storage", sessionId);
         }
 
         parameters ??= [];

@@ -31,7 +31,8 @@ internal sealed partial class CdpRelay
             return;
         }
 
-        if (sessionId is not null && !_sessions.ContainsKey(sessionId))
+        var onBrowser = sessionId is null || _browserSessions.ContainsKey(sessionId);
+        if (!onBrowser && !_sessions.ContainsKey(sessionId!))
         {
             return; // a CDP session of another context being let go, or already detached
         }
@@ -40,7 +41,7 @@ internal sealed partial class CdpRelay
         if (!method.StartsWith("Target.", StringComparison.Ordinal))
         {
             // Page-level events of the session's targets pass; browser-level ones (downloads of any context) do not.
-            if (sessionId is not null)
+            if (!onBrowser)
             {
                 await SendToClientAsync(text);
             }
@@ -48,7 +49,7 @@ internal sealed partial class CdpRelay
             return;
         }
 
-        if (await TargetEventAsync(method, message["params"] as JsonObject, sessionId))
+        if (await TargetEventAsync(method, message["params"] as JsonObject, sessionId, onBrowser))
         {
             await SendToClientAsync(text);
         }
@@ -79,6 +80,9 @@ internal sealed partial class CdpRelay
                     })]);
                     await SendToClientAsync(message);
                     return;
+                case "Target.attachToBrowserTarget" when CdpJson.Text(result, "sessionId") is { } browserSession:
+                    _browserSessions[browserSession] = 0;
+                    break;
                 case "Target.createTarget" when CdpJson.Text(result, "targetId") is { } created:
                     _targets[created] = 0;
                     break;
@@ -94,7 +98,7 @@ internal sealed partial class CdpRelay
     }
 
     /// <summary>Whether a Target.* event concerns the session's context (and so goes to the client).</summary>
-    private async Task<bool> TargetEventAsync(string method, JsonObject? parameters, string? parentSession)
+    private async Task<bool> TargetEventAsync(string method, JsonObject? parameters, string? parentSession, bool onBrowser)
     {
         var info = parameters?["targetInfo"];
         var targetId = CdpJson.Text(info, "targetId") ?? CdpJson.Text(parameters, "targetId");
@@ -115,8 +119,15 @@ internal sealed partial class CdpRelay
                     return false;
                 }
 
+                // The browser itself: only a client's own Target.attachToBrowserTarget attaches to it.
+                if (CdpJson.Text(info, "type") == "browser")
+                {
+                    _browserSessions[attached] = 0;
+                    return true;
+                }
+
                 // A child of one of the session's targets (a frame, a worker) may not name its context.
-                if (InContext(info) || (parentSession is not null && CdpJson.Text(info, "browserContextId") is null))
+                if (InContext(info) || (!onBrowser && CdpJson.Text(info, "browserContextId") is null))
                 {
                     _targets[targetId ?? ""] = 0;
                     _sessions[attached] = targetId ?? "";
@@ -126,13 +137,14 @@ internal sealed partial class CdpRelay
                 await LetGoAsync(attached, parameters?["waitingForDebugger"] is JsonValue w && w.TryGetValue<bool>(out var waiting) && waiting, parentSession);
                 return false;
             case "Target.detachedFromTarget":
-                return CdpJson.Text(parameters, "sessionId") is { } detached && _sessions.TryRemove(detached, out _);
+                return CdpJson.Text(parameters, "sessionId") is { } detached
+                    && (_sessions.TryRemove(detached, out _) || _browserSessions.TryRemove(detached, out _));
             case "Target.targetDestroyed":
                 return targetId is not null && _targets.TryRemove(targetId, out _);
             case "Target.targetCrashed":
                 return targetId is not null && _targets.ContainsKey(targetId);
             default:
-                return parentSession is not null;
+                return !onBrowser;
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed partial class CdpRelay(WebSocket client, WebSocket upstream, Cdp
     private readonly ConcurrentDictionary<string, byte> _targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal);
 
+    // CDP sessions on the browser target itself (Target.attachToBrowserTarget): what is sent on them is browser-level.
+    private readonly ConcurrentDictionary<string, byte> _browserSessions = new(StringComparer.Ordinal);
+
     // Client requests whose answers the relay rewrites or learns from, by "sessionId|id": their method.
     private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
 

@@ -40,7 +40,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         var browser = await ConnectAsync(token, sessionId);
         try
         {
-            var page = browser.Contexts.Single().Pages.Single();
+            var page = OnlyPage(browser);
             await page.GotoAsync(target.ToString());
             var framesBeforeClick = viewer.Frames;
             await page.GetByRole(AriaRole.Button, new() { Name = "Change it" }).ClickAsync();
@@ -80,7 +80,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             var newContext = await Assert.ThrowsAsync<PlaywrightException>(() => cdp.SendAsync("Target.createBrowserContext"));
             var close = await Assert.ThrowsAsync<PlaywrightException>(() => cdp.SendAsync("Browser.close"));
             var version = await cdp.SendAsync("Browser.getVersion");
-            var page = browser.Contexts.Single().Pages.Single();
+            var page = OnlyPage(browser);
             var privateAddress = await Assert.ThrowsAsync<PlaywrightException>(() => page.GotoAsync("http://10.20.30.40/"));
 
             Assert.Contains($"is not a page of Opera Studio session {sessionId}", attach.Message, StringComparison.Ordinal);
@@ -161,7 +161,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         using var api = Bearer(token);
         try
         {
-            var page = browser.Contexts.Single().Pages.Single();
+            var page = OnlyPage(browser);
             var button = page.GetByRole(AriaRole.Button, new() { Name = "Count" });
             await button.ClickAsync();
             await Expect(page.Locator("#out")).ToHaveTextAsync("1");
@@ -212,6 +212,14 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         await CloseAsync(token, sessionId);
         var ended = await ReceiveCloseAsync(raw);
         Assert.Equal((WebSocketCloseStatus.EndpointUnavailable, "The Opera Studio session ended"), (ended.Status, ended.Reason));
+    }
+
+    /// <summary>The session's one page, as the client sees it (a client must see no other session's pages).</summary>
+    private static IPage OnlyPage(IBrowser browser)
+    {
+        var pages = browser.Contexts.SelectMany(c => c.Pages.Select(p => $"{c.GetHashCode()}:{p.Url}")).ToList();
+        Assert.True(browser.Contexts.Count == 1 && pages.Count == 1, $"One context with one page, not: {string.Join(", ", pages)}");
+        return browser.Contexts[0].Pages[0];
     }
 
     private Uri Endpoint(string sessionId) => new($"ws://{web.BaseAddress.Authority}/cdp/{sessionId}");

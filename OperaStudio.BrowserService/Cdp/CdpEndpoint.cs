@@ -90,7 +90,7 @@ internal static partial class CdpEndpoint
 
         var caller = Callers.Name(http.User);
         using var client = await http.WebSockets.AcceptWebSocketAsync();
-        LogConnected(logger, id, caller);
+        LogConnected(logger, id, caller, contextId);
         var scope = new CdpScope(session, contextId, services.GetRequiredService<UrlGuard>(),
             new CdpControl(id, caller, right, services.GetRequiredService<AgentSessions>(), services.GetRequiredService<SessionPresence>()),
             new CdpActivity(session, caller, services.GetRequiredService<HistoryRecorder>()));
@@ -116,8 +116,8 @@ internal static partial class CdpEndpoint
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "CDP client of {User} connected to session {SessionId}")]
-    private static partial void LogConnected(ILogger logger, string sessionId, string user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "CDP client of {User} connected to session {SessionId} (context {ContextId})")]
+    private static partial void LogConnected(ILogger logger, string sessionId, string user, string contextId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDP client of {User} on session {SessionId} closed: {Status} {Reason}")]
     private static partial void LogClosed(ILogger logger, string sessionId, string user, WebSocketCloseStatus status, string reason);

@@ -128,6 +128,7 @@ internal sealed partial class CdpRelay
             case "Target.setAutoAttach":
                 return null;
             case "Target.getTargets":
+            case "Target.getTargetInfo" when CdpJson.Text(parameters, "targetId") is null:
                 _pending[Key(sessionId, id)] = method;
                 return null;
             case "Target.attachToBrowserTarget":
@@ -142,8 +143,6 @@ internal sealed partial class CdpRelay
                     : CdpJson.Error(id, SessionNotFound, "No such session attached through this connection.", sessionId);
             case "Target.createTarget":
                 return await CreateTargetAsync(id, parameters!, sessionId);
-            case "Target.getTargetInfo" when CdpJson.Text(parameters, "targetId") is null:
-                return null; // the browser's own
             case var scoped when CdpMethods.TargetScoped.Contains(scoped):
                 if (CdpJson.Text(parameters, "targetId") is not { } targetId || !await IsSessionTargetAsync(targetId))
                 {

@@ -105,7 +105,8 @@ internal sealed partial class CdpRelay
         switch (method)
         {
             case "Target.targetCreated" or "Target.targetInfoChanged":
-                if (!InContext(info))
+                // The browser's own target says nothing of any context (Puppeteer looks for it).
+                if (!InContext(info) && CdpJson.Text(info, "type") != "browser")
                 {
                     return false;
                 }
@@ -129,6 +130,12 @@ internal sealed partial class CdpRelay
                 // A child of one of the session's targets (a frame, a worker) may not name its context.
                 if (InContext(info) || (!onBrowser && CdpJson.Text(info, "browserContextId") is null))
                 {
+                    if (logger.IsEnabled(LogLevel.Debug))
+                    {
+                        var (url, context) = (CdpJson.Text(info, "url"), CdpJson.Text(info, "browserContextId"));
+                        LogAttached(logger, Session.Id, targetId, url, context, parentSession);
+                    }
+
                     _targets[targetId ?? ""] = 0;
                     _sessions[attached] = targetId ?? "";
                     return true;
@@ -173,6 +180,9 @@ internal sealed partial class CdpRelay
         message["id"] = Interlocked.Decrement(ref _ownId) + 1;
         return SendToBrowserAsync(message.ToJsonString());
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId}: CDP client attached to {TargetId} at {Url} (context {ContextId}, parent {Parent})")]
+    private static partial void LogAttached(ILogger logger, string sessionId, string? targetId, string? url, string? contextId, string? parent);
 
     private bool InContext(JsonNode? targetInfo) => CdpJson.Text(targetInfo, "browserContextId") == scope.ContextId;
 }

@@ -20,6 +20,7 @@ namespace OperaStudio.Tests.Cdp;
 [Collection(BrowserServiceCollection.Name)]
 public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium) : IClassFixture<WebAppFixture>
 {
+    private const string PausedPath = "/cdp/paused";
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
 
     private BrowserServiceFixture Service => web.Service;
@@ -28,7 +29,8 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
     public async Task ConnectOverCdp_NavigatesAndClicks_TheWatchedPageReacts_AndHistoryHasTheApiActions()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (token, sessionId) = await NewSessionAsync("driver", Service.Pages.Page("/cdp/start", "<!doctype html><title>Start</title><p>start"));
+        var start = Service.Pages.Page("/cdp/start", "<!doctype html><title>Start</title><p>start");
+        var (token, sessionId) = await NewSessionAsync("driver", start);
         var target = Service.Pages.Page("/cdp/click", """
             <!doctype html><title>Clickable</title>
             <h1 id="out">not clicked</h1>
@@ -40,7 +42,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         var browser = await ConnectAsync(token, sessionId);
         try
         {
-            var page = OnlyPage(browser);
+            var page = await SessionPageAsync(browser, sessionId, start);
             await page.GotoAsync(target.ToString());
             var framesBeforeClick = viewer.Frames;
             await page.GetByRole(AriaRole.Button, new() { Name = "Change it" }).ClickAsync();
@@ -65,7 +67,8 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
     [Fact]
     public async Task AnotherSessionsTarget_APrivateAddress_AndBrowserWideDomains_AreRefused()
     {
-        var (token, sessionId) = await NewSessionAsync("prober", Service.Pages.Page("/cdp/mine", "<!doctype html><title>Mine</title>"));
+        var mine = Service.Pages.Page("/cdp/mine", "<!doctype html><title>Mine</title>");
+        var (token, sessionId) = await NewSessionAsync("prober", mine);
         var (otherToken, otherId) = await NewSessionAsync("other", Service.Pages.Page("/cdp/theirs", "<!doctype html><title>Theirs</title>"));
         var otherTarget = web.Sessions.Find(otherId)!.ActiveTab.Handle.TargetId;
         var browser = await ConnectAsync(token, sessionId);
@@ -80,7 +83,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             var newContext = await Assert.ThrowsAsync<PlaywrightException>(() => cdp.SendAsync("Target.createBrowserContext"));
             var close = await Assert.ThrowsAsync<PlaywrightException>(() => cdp.SendAsync("Browser.close"));
             var version = await cdp.SendAsync("Browser.getVersion");
-            var page = OnlyPage(browser);
+            var page = await SessionPageAsync(browser, sessionId, mine);
             var privateAddress = await Assert.ThrowsAsync<PlaywrightException>(() => page.GotoAsync("http://10.20.30.40/"));
 
             Assert.Contains($"is not a page of Opera Studio session {sessionId}", attach.Message, StringComparison.Ordinal);
@@ -91,6 +94,14 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             Assert.StartsWith("Chrome/", version!.Value.GetProperty("product").GetString(), StringComparison.Ordinal);
             Assert.Contains("Refused by Opera Studio's URL policy", privateAddress.Message, StringComparison.Ordinal);
             Assert.False(web.Sessions.Find(otherId)!.IsClosed);
+
+            // The client's auto-attach (waitForDebuggerOnStart) also reaches the other session's new page: the relay lets it
+            // go at once, or that page would wait for this client forever and never become the other session's tab.
+            using var otherApi = Bearer(otherToken);
+            using var opened = await otherApi.PostAsJsonAsync($"/api/sessions/{otherId}/tabs", new { url = Service.Pages.Page("/cdp/theirs-2", "<title>2</title>").ToString() },
+                TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+            await SessionPageAsync(browser, sessionId, mine);
         }
         finally
         {
@@ -152,7 +163,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
     public async Task APersonTakingControl_PausesTheClientsClick_SayingSo_UntilControlIsHandedBack()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (token, sessionId) = await NewSessionAsync("paused", Service.Pages.Page("/cdp/paused", """
+        var (token, sessionId) = await NewSessionAsync("paused", Service.Pages.Page(PausedPath, """
             <!doctype html><title>Paused</title>
             <h1 id="out">0</h1>
             <button style="width:300px;height:120px" onclick="const o = document.getElementById('out'); o.textContent = +o.textContent + 1">Count</button>
@@ -161,7 +172,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         using var api = Bearer(token);
         try
         {
-            var page = OnlyPage(browser);
+            var page = await SessionPageAsync(browser, sessionId, new Uri(Service.Pages.BaseAddress, PausedPath));
             var button = page.GetByRole(AriaRole.Button, new() { Name = "Count" });
             await button.ClickAsync();
             await Expect(page.Locator("#out")).ToHaveTextAsync("1");
@@ -171,6 +182,8 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             (await api.PostAsJsonAsync($"/api/sessions/{sessionId}/agent/control", new ControlRequest("agent"), ct)).EnsureSuccessStatusCode();
             await button.ClickAsync();
 
+            TestContext.Current.TestOutputHelper?.WriteLine($"client pages: {string.Join(", ", page.Context.Pages.Select(p => p.Url))}; "
+                + $"session tabs: {string.Join(", ", web.Sessions.Find(sessionId)!.Tabs.Select(t => t.Url))}");
             Assert.Contains("A person has control of this Opera Studio session", paused.Message, StringComparison.Ordinal);
             Assert.Contains("retry when they hand control back", paused.Message, StringComparison.Ordinal);
             await Expect(page.Locator("#out")).ToHaveTextAsync("2");
@@ -214,13 +227,31 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
         Assert.Equal((WebSocketCloseStatus.EndpointUnavailable, "The Opera Studio session ended"), (ended.Status, ended.Reason));
     }
 
-    /// <summary>The session's one page, as the client sees it (a client must see no other session's pages).</summary>
-    private static IPage OnlyPage(IBrowser browser)
+    /// <summary>
+    /// The client's page at <paramref name="url"/>, after checking that every page it sees is in the session's own browser
+    /// context as Chromium reports it (Chromium may hold more than the session's tabs there, e.g. a page being opened).
+    /// </summary>
+    private async Task<IPage> SessionPageAsync(IBrowser browser, string sessionId, Uri url)
     {
-        var pages = browser.Contexts.SelectMany(c => c.Pages.Select(p => $"{c.GetHashCode()}:{p.Url}")).ToList();
-        Assert.True(browser.Contexts.Count == 1 && pages.Count == 1, $"One context with one page, not: {string.Join(", ", pages)}");
-        return browser.Contexts[0].Pages[0];
+        var context = await ContextOfAsync(web.Sessions.Find(sessionId)!.ActiveTab.Handle.Cdp);
+        Assert.Single(browser.Contexts);
+        foreach (var page in browser.Contexts[0].Pages.Where(p => !p.IsClosed).ToList())
+        {
+            try
+            {
+                Assert.Equal(context, await ContextOfAsync(await page.Context.NewCDPSessionAsync(page)));
+            }
+            catch (PlaywrightException ex) when (ex.Message.Contains("No target with given id found", StringComparison.Ordinal))
+            {
+                // Closed meanwhile (Chromium's answer, not the relay's refusal): nothing left to check.
+            }
+        }
+
+        return browser.Contexts[0].Pages.Single(p => p.Url == url.ToString());
     }
+
+    private static async Task<string?> ContextOfAsync(ICDPSession cdp) =>
+        (await cdp.SendAsync("Target.getTargetInfo"))!.Value.GetProperty("targetInfo").GetProperty("browserContextId").GetString();
 
     private Uri Endpoint(string sessionId) => new($"ws://{web.BaseAddress.Authority}/cdp/{sessionId}");
 

@@ -143,7 +143,7 @@ public static partial class AgentApi
         switch (request?.Holder?.Trim().ToLowerInvariant())
         {
             case AgentSession.UserHolder:
-                // Idempotent: with no run active the user already has control (and outside clients now wait).
+                // Idempotent: with no run active the user already has control (and outside clients now wait for it).
                 agent.HoldClients(true);
                 agent.TakeControl();
                 return TypedResults.Ok(agent.Control);

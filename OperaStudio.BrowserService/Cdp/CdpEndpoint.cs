@@ -94,6 +94,8 @@ internal static partial class CdpEndpoint
         var scope = new CdpScope(session, contextId, services.GetRequiredService<UrlGuard>(),
             new CdpControl(id, caller, right, services.GetRequiredService<AgentSessions>(), services.GetRequiredService<SessionPresence>()),
             new CdpActivity(session, caller, services.GetRequiredService<HistoryRecorder>()));
+        // Counted so that handing control back with no agent run still answers OK while a client waits for it.
+        using (services.GetRequiredService<AgentSessions>().Find(id)?.ClientConnected())
         using (upstream)
         using (var relay = new CdpRelay(client, upstream, scope, logger))
         {

@@ -24,6 +24,7 @@ public sealed class AgentSession : IDisposable
     private AgentRun? _run;
     private ControlDto _control = new(UserHolder, null, "No run is active.", null);
     private volatile bool _clientsHeld;
+    private int _connectedClients;
 
     internal AgentSession(BrowserSession browser, Func<AgentSession, BrowserTools> tools, TimeProvider time)
     {
@@ -141,12 +142,22 @@ public sealed class AgentSession : IDisposable
         }
     }
 
-    /// <summary>Holds (or lets go) the session's outside clients; true when that changed anything.</summary>
+    /// <summary>Outside clients (CDP connections) driving the page now.</summary>
+    public int ConnectedClients => Volatile.Read(ref _connectedClients);
+
+    /// <summary>Holds (or lets go) the session's outside clients; true when that let go of any connected now.</summary>
     internal bool HoldClients(bool held)
     {
         var was = _clientsHeld;
         _clientsHeld = held;
-        return was != held;
+        return was && !held && ConnectedClients > 0;
+    }
+
+    /// <summary>Counts an outside client while it is connected (disposing the result uncounts it).</summary>
+    internal IDisposable ClientConnected()
+    {
+        Interlocked.Increment(ref _connectedClients);
+        return new Uncount(this);
     }
 
     /// <summary>The user takes control: the run pauses (its current step is interrupted) until control is given back.</summary>
@@ -216,6 +227,19 @@ public sealed class AgentSession : IDisposable
         if (ActiveRun is { } run)
         {
             run.Cancel();
+        }
+    }
+
+    private sealed class Uncount(AgentSession session) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref session._connectedClients);
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ builder.AddOperations();
 builder.AddAgent();
 builder.AddWorkflows();
 builder.AddMcpEndpoint();
+builder.AddCdpEndpoint();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = RequestProblems.Describe);
 // A body that cannot be read throws in every environment (not only Development), so the handler below can say why.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -53,6 +54,7 @@ app.MapSharingApi();
 app.MapRecordingsApi();
 app.MapWorkflows();
 app.MapMcpEndpoint();
+app.MapCdpEndpoint();
 
 app.Run();
 

@@ -143,13 +143,15 @@ public static partial class AgentApi
         switch (request?.Holder?.Trim().ToLowerInvariant())
         {
             case AgentSession.UserHolder:
-                // Idempotent: with no run active the user already has control.
+                // Idempotent: with no run active the user already has control (and outside clients now wait for it).
+                agent.HoldClients(true);
                 agent.TakeControl();
                 return TypedResults.Ok(agent.Control);
             case AgentSession.AgentHolder:
+                var clientsLetGo = agent.HoldClients(false);
                 return agent.GiveBack(null)
                     ? TypedResults.Ok(agent.Control)
-                    : agent.AgentHoldsControl
+                    : agent.AgentHoldsControl || clientsLetGo
                         ? TypedResults.Ok(agent.Control)
                         : Problems.Conflict("No run to hand control to", "No run is waiting for control. Send the agent a message to start one.");
             default:

@@ -96,7 +96,13 @@ internal sealed class CallerAuthenticationHandler(
         }
 
         // A browser cannot set headers on a WebSocket: SignalR's JS client sends the token in the query, for the hub only.
-        return Request.Path.StartsWithSegments(LiveViewHub.Path) && Request.Query["access_token"].ToString() is { Length: > 0 } query ? query : null;
+        if (Request.Path.StartsWithSegments(LiveViewHub.Path) && Request.Query["access_token"].ToString() is { Length: > 0 } query)
+        {
+            return query;
+        }
+
+        // Some CDP clients cannot set headers either (a DevTools URL is all they take): ?token= on /cdp only.
+        return Request.Path.StartsWithSegments(Cdp.CdpEndpoint.Path) && Request.Query["token"].ToString() is { Length: > 0 } cdp ? cdp : null;
     }
 
     private static bool SameToken(string given, string expected) =>

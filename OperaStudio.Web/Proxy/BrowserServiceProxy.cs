@@ -9,7 +9,8 @@ namespace OperaStudio.Web.Proxy;
 
 /// <summary>
 /// The browser service behind the web app's own origin: <c>/api/**</c> (REST, downloads, uploads), <c>/hubs/**</c>
-/// (the live view hub, WebSockets included) and <c>/mcp</c> (the MCP server, streamed answers included) are forwarded
+/// (the live view hub, WebSockets included), <c>/mcp</c> (the MCP server, streamed answers included) and <c>/cdp</c> (the
+/// CDP endpoint for Playwright and Puppeteer scripts, a WebSocket) are forwarded
 /// to it, so the page's JS and outside clients never need a second origin.
 /// The destination is <c>http://browser</c>, resolved by service discovery (<c>services:browser:http:0</c>).
 /// </summary>
@@ -20,6 +21,9 @@ public static class BrowserServiceProxy
     /// <summary>The same service for MCP, whose streams may stay quiet longer than the API's (see its timeout).</summary>
     public const string McpClusterId = "browser-service-mcp";
 
+    /// <summary>The same service for CDP connections, which stay open (and may stay quiet) as long as a script runs.</summary>
+    public const string CdpClusterId = "browser-service-cdp";
+
     public static WebApplicationBuilder AddBrowserServiceProxy(this WebApplicationBuilder builder)
     {
         RouteConfig[] routes =
@@ -27,6 +31,7 @@ public static class BrowserServiceProxy
             Route("browser-api", "/api/{**rest}"),
             Route("browser-hubs", "/hubs/{**rest}"),
             Route("browser-mcp", "/mcp/{**rest}", McpClusterId),
+            Route("browser-cdp", "/cdp/{**rest}", CdpClusterId),
         ];
         ClusterConfig[] clusters =
         [
@@ -50,6 +55,16 @@ public static class BrowserServiceProxy
                 // A tool call's stream is silent while its step waits for a person's approval (5 minutes by default),
                 // and the client's standing GET stream is silent between messages.
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(15) },
+            },
+            new()
+            {
+                ClusterId = CdpClusterId,
+                Destinations = new Dictionary<string, DestinationConfig>
+                {
+                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
+                },
+                // A script may hold its connection idle between steps for a long while; CDP has no keep-alive of its own.
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromHours(2) },
             },
         ];
 
@@ -84,7 +99,7 @@ public static class BrowserServiceProxy
     {
         app.UseWhen(
             context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs")
-                && !context.Request.Path.StartsWithSegments("/mcp"),
+                && !context.Request.Path.StartsWithSegments("/mcp") && !context.Request.Path.StartsWithSegments("/cdp"),
             branch => branch.UseStatusCodePagesWithReExecute(path, createScopeForStatusCodePages: true));
         return app;
     }

@@ -95,6 +95,7 @@ public sealed partial class BenchRun(BenchSettings settings, string repositoryRo
             await Figure("bytes", "5b. bytes per frame", MeasureBytesPerFrameAsync);
             await Figure("agent", "6. agent step", MeasureAgentStepAsync);
             await Figure("mcp", "7. MCP tool call vs actions API (issue 15)", MeasureMcpAsync);
+            await Figure("cdp", "8. CDP command through /cdp vs direct (issue 15)", MeasureCdpAsync);
             await Figure("acquire", "3. acquire (warm)", MeasureAcquireWarmAsync);
             await Figure("first", "3. first frame (warm)", MeasureFirstFrameWarmAsync);
             await Figure("resources", "4/5. memory and idle cost", MeasureResourcesAsync);

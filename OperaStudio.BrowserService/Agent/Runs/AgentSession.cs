@@ -23,6 +23,8 @@ public sealed class AgentSession : IDisposable
     private readonly TimeProvider _time;
     private AgentRun? _run;
     private ControlDto _control = new(UserHolder, null, "No run is active.", null);
+    private volatile bool _clientsHeld;
+    private int _connectedClients;
 
     internal AgentSession(BrowserSession browser, Func<AgentSession, BrowserTools> tools, TimeProvider time)
     {
@@ -70,6 +72,12 @@ public sealed class AgentSession : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A person took control in the panel: scripts driving the page from outside (the CDP endpoint) are held until
+    /// control is given back, as a run is. Unlike a run's pause this holds with no run active.
+    /// </summary>
+    public bool ClientsHeld => _clientsHeld;
 
     /// <summary>While true, the panel's input is refused.</summary>
     public bool AgentHoldsControl => Control.Holder == AgentHolder;
@@ -132,6 +140,24 @@ public sealed class AgentSession : IDisposable
         {
             Browser.Publish(new AgentRunChanged(Browser.Id, run.ToDto()));
         }
+    }
+
+    /// <summary>Outside clients (CDP connections) driving the page now.</summary>
+    public int ConnectedClients => Volatile.Read(ref _connectedClients);
+
+    /// <summary>Holds (or lets go) the session's outside clients; true when that let go of any connected now.</summary>
+    internal bool HoldClients(bool held)
+    {
+        var was = _clientsHeld;
+        _clientsHeld = held;
+        return was && !held && ConnectedClients > 0;
+    }
+
+    /// <summary>Counts an outside client while it is connected (disposing the result uncounts it).</summary>
+    internal IDisposable ClientConnected()
+    {
+        Interlocked.Increment(ref _connectedClients);
+        return new Uncount(this);
     }
 
     /// <summary>The user takes control: the run pauses (its current step is interrupted) until control is given back.</summary>
@@ -201,6 +227,19 @@ public sealed class AgentSession : IDisposable
         if (ActiveRun is { } run)
         {
             run.Cancel();
+        }
+    }
+
+    private sealed class Uncount(AgentSession session) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref session._connectedClients);
+            }
         }
     }
 }

@@ -38,6 +38,7 @@ public static class ReportWriter
         WriteOrchestration(md, r);
         WriteAgent(md, r);
         WriteMcp(md, r);
+        WriteCdp(md, r);
         WriteScaling(md, r);
         WriteRecording(md, r);
         WriteMethod(md, r);
@@ -457,6 +458,24 @@ public static class ReportWriter
         md.AppendLine("**What limited it.** Ours: the snapshot is Playwright's `ariaSnapshot` over the page's DOM (plus parsing and the step log); the click " +
             "resolves the ref, scrolls it into view, waits for it to be actionable and clicks — each a few CDP round trips through the driver. The " +
             "original's screenshot is a full capture and PNG encode; its click costs the same as ours. Neither includes the model's own time, which dwarfs both.");
+        md.AppendLine();
+    }
+
+    private static void WriteCdp(StringBuilder md, Results r)
+    {
+        if (r.CdpCommand is null)
+        {
+            return;
+        }
+
+        md.AppendLine("## 8. CDP command through /cdp vs a direct DevTools connection (issue 15)");
+        md.AppendLine();
+        md.AppendLine("`Runtime.evaluate \"1+1\"` on a session's page over a flatten-mode CDP session attached through the web app's `/cdp/{id}` " +
+            "(the web app's proxy, then the browser service's filtering relay) and over one attached directly to the same Chromium's DevTools port, " +
+            "alternating command by command.");
+        md.AppendLine();
+        StatTable(md, "ms", ("through /cdp", r.CdpCommand), ("direct", r.CdpDirectCommand));
+        md.AppendLine($"Overhead (p50): {r.CdpCommand.P50 - (r.CdpDirectCommand?.P50 ?? double.NaN):0.00} ms.");
         md.AppendLine();
     }
 

@@ -94,6 +94,11 @@ public sealed class Results
 
     public int McpContentChars { get; set; }
 
+    // 8. CDP (issue 15): Runtime.evaluate through /cdp/{id} (web origin) and over a direct DevTools connection
+    public Stat? CdpCommand { get; set; }
+
+    public Stat? CdpDirectCommand { get; set; }
+
     public Stat? BaselineClick { get; set; }
 
     public Stat? BaselineStep { get; set; }

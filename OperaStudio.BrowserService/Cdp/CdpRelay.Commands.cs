@@ -45,7 +45,7 @@ internal sealed partial class CdpRelay
         var parameters = message["params"] as JsonObject;
         var refusal = sessionId is null || _browserSessions.ContainsKey(sessionId)
             ? await BrowserCommandAsync(id, method, parameters, message, sessionId)
-            : await PageCommandAsync(id, sessionId, method, parameters);
+            : await PageCommandAsync(id, sessionId, method, parameters, message);
         if (ReferenceEquals(refusal, Answered))
         {
             return;
@@ -61,7 +61,7 @@ internal sealed partial class CdpRelay
     }
 
     /// <summary>A command on a target's CDP session: null to forward it, or the answer that refuses it.</summary>
-    private async Task<JsonObject?> PageCommandAsync(int id, string sessionId, string method, JsonObject? parameters)
+    private async Task<JsonObject?> PageCommandAsync(int id, string sessionId, string method, JsonObject? parameters, JsonObject message)
     {
         if (!_sessions.TryGetValue(sessionId, out var targetId))
         {
@@ -84,6 +84,14 @@ internal sealed partial class CdpRelay
             && await TargetCommandAsync(id, method, parameters, sessionId) is { } targetRefusal)
         {
             return targetRefusal;
+        }
+
+        // Chromium serves the Browser domain on a page's session too (Browser.crash, permissions of any context):
+        // held to the same rules as at the browser level.
+        if (method.StartsWith("Browser.", StringComparison.Ordinal)
+            && await BrowserCommandAsync(id, method, parameters, message, sessionId) is { } browserRefusal)
+        {
+            return browserRefusal;
         }
 
         scope.Activity.Sent(method, parameters, targetId);

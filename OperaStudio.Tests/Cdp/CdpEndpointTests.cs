@@ -85,6 +85,10 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             var version = await cdp.SendAsync("Browser.getVersion");
             var page = await SessionPageAsync(browser, sessionId, mine);
             var privateAddress = await Assert.ThrowsAsync<PlaywrightException>(() => page.GotoAsync("http://10.20.30.40/"));
+            // A page's own CDP session serves the Browser domain too: the same rules hold there (Browser.crash would end
+            // every session of this Chromium).
+            var pageCdp = await page.Context.NewCDPSessionAsync(page);
+            var crash = await Assert.ThrowsAsync<PlaywrightException>(() => pageCdp.SendAsync("Browser.crash"));
 
             Assert.Contains($"is not a page of Opera Studio session {sessionId}", attach.Message, StringComparison.Ordinal);
             Assert.Contains(web.Sessions.Find(sessionId)!.ActiveTab.Handle.TargetId, targets);
@@ -93,6 +97,7 @@ public sealed class CdpEndpointTests(WebAppFixture web, ChromiumFixture chromium
             Assert.Contains("refused by Opera Studio's CDP endpoint", close.Message, StringComparison.Ordinal);
             Assert.StartsWith("Chrome/", version!.Value.GetProperty("product").GetString(), StringComparison.Ordinal);
             Assert.Contains("Refused by Opera Studio's URL policy", privateAddress.Message, StringComparison.Ordinal);
+            Assert.Contains("refused by Opera Studio's CDP endpoint", crash.Message, StringComparison.Ordinal);
             Assert.False(web.Sessions.Find(otherId)!.IsClosed);
 
             // The client's auto-attach (waitForDebuggerOnStart) also reaches the other session's new page: the relay lets it

@@ -26,10 +26,12 @@ public static class StreamingExtensions
         if (builder.Configuration.GetSection(NodeOptions.SectionName).Get<NodeOptions>()?.Backplane == true)
         {
             signalR.AddStackExchangeRedis();
-            builder.Services.AddOptions<RedisOptions>().Configure<IConnectionMultiplexer>((redis, multiplexer) =>
+            // Its own connection to the same Redis: the backplane unsubscribes and closes it when the host is disposed,
+            // which the shared client (and its tracing) may no longer allow by then.
+            builder.Services.AddOptions<RedisOptions>().Configure<IConnectionMultiplexer>((redis, shared) =>
             {
                 redis.Configuration.ChannelPrefix = RedisChannel.Literal("opera:hub");
-                redis.ConnectionFactory = _ => Task.FromResult(multiplexer);
+                redis.ConnectionFactory = async log => await ConnectionMultiplexer.ConnectAsync(shared.Configuration, log);
             });
         }
 

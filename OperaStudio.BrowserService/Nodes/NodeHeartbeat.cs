@@ -11,11 +11,31 @@ namespace OperaStudio.BrowserService.Nodes;
 /// new ones. Hosted before the session manager, so it stops after it: the node leaves the directory only once its
 /// sessions are saved, and another node restores them from that state rather than an older one.
 /// </summary>
-internal sealed partial class NodeHeartbeat(
+public sealed partial class NodeHeartbeat(
     NodeDirectory directory, SessionManager sessions, Microsoft.AspNetCore.Hosting.Server.IServer server, IOptions<NodeOptions> options,
     IOptions<Sessions.SessionOptions> sessionOptions, TimeProvider time, ILogger<NodeHeartbeat> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim _beating = new(1, 1);
     private bool _failing;
+
+    /// <summary>Announces the node's state now rather than at the next beat (a drain: the router must stop choosing it).</summary>
+    public async Task BeatNowAsync()
+    {
+        try
+        {
+            await BeatAsync();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogFailed(ex);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _beating.Dispose();
+        base.Dispose();
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -38,9 +58,7 @@ internal sealed partial class NodeHeartbeat(
         {
             try
             {
-                await directory.AnnounceAsync(new NodeDto(
-                    directory.NodeId, Address(), sessions.Count, sessionOptions.Value.MaxSessions,
-                    sessions.IsDraining || sessions.IsStopping, time.GetUtcNow()));
+                await BeatAsync();
                 _failing = false;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -53,6 +71,21 @@ internal sealed partial class NodeHeartbeat(
             }
         }
         while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private async Task BeatAsync()
+    {
+        await _beating.WaitAsync();
+        try
+        {
+            await directory.AnnounceAsync(new NodeDto(
+                directory.NodeId, Address(), sessions.Count, sessionOptions.Value.MaxSessions,
+                sessions.IsDraining || sessions.IsStopping, time.GetUtcNow()));
+        }
+        finally
+        {
+            _beating.Release();
+        }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

@@ -11,9 +11,12 @@ namespace OperaStudio.BrowserService.Nodes;
 /// which sends them (and every later call for the session) to a live node that takes sessions; that node restores it.
 /// </summary>
 public sealed partial class NodeMigration(
-    SessionManager sessions, SessionRegistry registry, NodeDirectory directory, ViewerConnections viewers,
+    SessionManager sessions, SessionRegistry registry, NodeDirectory directory, NodeHeartbeat heartbeat, ViewerConnections viewers,
     IOptions<NodeOptions> options, ILogger<NodeMigration> logger)
 {
+    /// <summary>Whether a drain hands sessions over (then a viewer this node turns away is sent to reconnect elsewhere).</summary>
+    public bool HandsOver => options.Value.MigrateOnDrain;
+
     public const string Reason = "This node is draining: the session moves to another node and comes back there with its tabs and logins.";
 
     /// <summary>
@@ -22,6 +25,8 @@ public sealed partial class NodeMigration(
     /// </summary>
     public async Task<int> HandOverAsync()
     {
+        // The router stops choosing this node before its viewers come back through it.
+        await heartbeat.BeatNowAsync();
         if (!options.Value.MigrateOnDrain)
         {
             return 0;

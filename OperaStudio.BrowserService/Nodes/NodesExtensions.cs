@@ -14,7 +14,8 @@ public static class NodesExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<NodeDirectory>();
         builder.Services.AddSingleton<NodeMigration>();
-        builder.Services.AddHostedService<NodeHeartbeat>();
+        builder.Services.AddSingleton<NodeHeartbeat>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NodeHeartbeat>());
         return builder;
     }
 }

@@ -23,7 +23,7 @@ namespace OperaStudio.BrowserService.Streaming;
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
     HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, TokenConnections tokenConnections,
-    Recording.Recorders recorders, ViewerConnections viewerConnections)
+    Recording.Recorders recorders, ViewerConnections viewerConnections, Nodes.NodeMigration migration)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -52,6 +52,12 @@ internal sealed class LiveViewHub(
         try
         {
             session = await sessions.GetOrRestoreAsync(sessionId, Context.ConnectionAborted);
+        }
+        catch (BrowserUnavailableException ex) when (migration.HandsOver)
+        {
+            // Draining with other nodes: the viewer came here before the router heard; its reconnect goes there.
+            ViewerConnections.Drop(Context);
+            throw new HubException(ex.Message);
         }
         catch (Exception ex) when (ex is SessionLimitException or BrowserUnavailableException)
         {

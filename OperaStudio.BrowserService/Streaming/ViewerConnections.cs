@@ -25,11 +25,27 @@ public sealed class ViewerConnections
         {
             if (session == sessionId && _connections.TryRemove(id, out _))
             {
-                context.Abort();
+                Drop(context);
                 aborted++;
             }
         }
 
         return aborted;
+    }
+
+    /// <summary>
+    /// Drops the connection's transport, as a lost node would: the client then reconnects by itself (its automatic
+    /// reconnect). Ending it as a hub (<c>Abort</c>) would send a close that tells the client not to reconnect.
+    /// </summary>
+    public static void Drop(HubCallerContext context)
+    {
+        if (context.GetHttpContext() is { } http)
+        {
+            http.Abort();
+        }
+        else
+        {
+            context.Abort();
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -135,7 +136,14 @@ public sealed class NodesTests(TwoNodesFixture nodes) : IClassFixture<TwoNodesFi
             },
             s => s is not null, "the other node to restore the killed node's session", TimeSpan.FromSeconds(60));
 
-        await AssertRestoredAsync(nodes.B, restored!, tabIds);
+        try
+        {
+            await AssertRestoredAsync(nodes.B, restored!, tabIds);
+        }
+        finally
+        {
+            await nodes.B.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        }
     }
 
     [Fact]
@@ -174,6 +182,80 @@ public sealed class NodesTests(TwoNodesFixture nodes) : IClassFixture<TwoNodesFi
         }
     }
 
+    [Fact]
+    public async Task ThroughTheWebApp_EachSessionReachesItsNode_AndAViewerReconnectsToTheOtherNodeAfterADrain_InAtMostThreeRetries()
+    {
+        await using var webApp = WebAppFixture.Start(nodes.A.BaseAddress.ToString(), nodes.DatabaseConnectionString, new Dictionary<string, string>
+        {
+            [$"services:{B}:http:0"] = nodes.B.BaseAddress.ToString().TrimEnd('/'),
+            ["BrowserService:Nodes"] = "2",
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = nodes.RedisConnectionString,
+        });
+        var web = BrowserServiceHost.ServerAddress(webApp.Services);
+        using var http = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(120) };
+        http.DefaultRequestHeaders.Authorization = TestIdentity.AdminBearer;
+        var ids = new List<string>();
+        try
+        {
+            // New sessions go to the node with the most room: within a few, both nodes have one of them (whatever
+            // the class's other tests left running).
+            for (var i = 0; i < 4 && !(ids.Any(id => nodes.A.Sessions.Find(id) is not null) && ids.Any(id => nodes.B.Sessions.Find(id) is not null)); i++)
+            {
+                using var created = await http.PostAsJsonAsync("/api/sessions", new { });
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                ids.Add((await created.Content.ReadFromJsonAsync<SessionDto>())!.Id);
+                await Eventually.TrueAsync(
+                    async () => (await DirectoryAsync()).Sum(n => n.Sessions) == nodes.A.Sessions.Count + nodes.B.Sessions.Count,
+                    "the heartbeats to count the sessions", TimeSpan.FromSeconds(30));
+            }
+
+            // One on each node, and each reached through the web app (the other node would answer 404).
+            var onA = ids.First(id => nodes.A.Sessions.Find(id) is not null);
+            Assert.Contains(ids, id => nodes.B.Sessions.Find(id) is not null);
+            foreach (var id in ids)
+            {
+                using var read = await http.GetAsync($"/api/sessions/{id}");
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            }
+
+            // The panel's connection: its session in the URL, its retry policy.
+            var retries = new PanelRetries();
+            var connection = new HubConnectionBuilder()
+                .WithUrl(new Uri(web, $"hubs/live?{RequestTarget.SessionQuery}={onA}"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestIdentity.AdminToken))
+                .WithAutomaticReconnect(retries)
+                .AddMessagePackProtocol()
+                .Build();
+            var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            connection.Reconnected += _ =>
+            {
+                reconnected.TrySetResult();
+                return Task.CompletedTask;
+            };
+            await using var viewer = HubViewer.For(connection);
+            await connection.StartAsync();
+            await viewer.JoinAsync(onA);
+            await viewer.NextFrameAsync();
+
+            using var drain = await nodes.A.Http.PostAsync("/api/operations/drain", null);
+            drain.EnsureSuccessStatusCode();
+            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var joined = await viewer.JoinAsync(onA);
+            await viewer.NextFrameAsync();
+
+            Assert.Equal(onA, joined.Id);
+            Assert.NotNull(nodes.B.Sessions.Find(onA));
+            Assert.True(retries.Attempts <= 3, $"reconnected after {retries.Attempts} retries");
+        }
+        finally
+        {
+            await nodes.A.Http.DeleteAsync("/api/operations/drain");
+            foreach (var id in ids)
+            {
+                await http.DeleteAsync($"/api/sessions/{id}");
+            }
+        }
+    }
+
     private BrowserServiceHost Host(string node) => node == A ? nodes.A : nodes.B;
 
     private NodeRouter Router() => new(
@@ -187,6 +269,20 @@ public sealed class NodesTests(TwoNodesFixture nodes) : IClassFixture<TwoNodesFi
         var db = nodes.Redis.GetDatabase();
         var entries = await db.StringGetAsync([ClusterKeys.Node(A), ClusterKeys.Node(B)]);
         return [.. entries.Where(e => !e.IsNullOrEmpty).Select(e => JsonSerializer.Deserialize<NodeDto>((string)e!, ClusterKeys.Json)!)];
+    }
+
+    /// <summary>The panel's reconnect delays: 0.5 s, 1 s, 2 s, then every 5 s.</summary>
+    private sealed class PanelRetries : IRetryPolicy
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public TimeSpan? NextRetryDelay(RetryContext retryContext)
+        {
+            Interlocked.Increment(ref _attempts);
+            return TimeSpan.FromMilliseconds(Math.Min(500 * Math.Pow(2, retryContext.PreviousRetryCount), 5000));
+        }
     }
 
     /// <summary>Logs in (a cookie set by a redirecting GET), opens a second tab, and waits until both are saved.</summary>

@@ -16,5 +16,5 @@ public sealed class BrowserNodesOptions
 
     /// <summary>How long the router reuses what it read of the node directory.</summary>
     [Range(0, 10_000)]
-    public int DirectoryCacheMilliseconds { get; set; } = 500;
+    public int DirectoryCacheMilliseconds { get; set; } = 250;
 }

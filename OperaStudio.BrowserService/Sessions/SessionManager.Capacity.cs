@@ -94,7 +94,16 @@ public sealed partial class SessionManager
     /// <summary>The cluster's slot goes once the registry lists the session it was taken for (or at once, if none was made).</summary>
     private async Task GiveBackClusterSlotAsync(string slot)
     {
-        await _registry.FlushNowAsync();
+        try
+        {
+            await _registry.FlushNowAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: the slot expires by itself.
+            return;
+        }
+
         await _clusterSlots.GiveBackAsync(slot);
     }
 

@@ -65,7 +65,7 @@ public sealed partial class ClusterSlots(IConnectionMultiplexer redis, TimeProvi
         {
             await redis.GetDatabase().SortedSetRemoveAsync(SlotsKey, slot);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // It expires by itself.
             LogUnavailable(ex);

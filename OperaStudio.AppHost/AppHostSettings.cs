@@ -10,12 +10,18 @@ namespace OperaStudio.AppHost;
 /// the data directory unless configured), and <c>Auth:ServiceKey</c> (the key the web app signs whom it acts for with,
 /// shared with the browser service; a new one each start unless configured), <c>Auth:AdminToken</c> (optional), and
 /// the first administrator's <c>Auth:Admin:UserName</c> and <c>Auth:Admin:Password</c> (unset: the web app generates
-/// one on the first start and writes it to its log).
+/// one on the first start and writes it to its log), and <c>BrowserService:Nodes</c> (how many browser-service nodes:
+/// 1 by default; more run as <c>browser</c>, <c>browser-2</c>, … each on its own port).
 /// </summary>
 internal sealed record AppHostSettings(
     int WebPort, string DataDirectory, bool UseContainers, string DataProtectionKeyFile, string ServiceKey, string? AdminToken, string AdminUserName, string? AdminPassword)
 {
     public const int DefaultWebPort = 5080;
+
+    public const int MaxBrowserNodes = 16;
+
+    /// <summary>Browser-service nodes to run (<c>BrowserService:Nodes</c>).</summary>
+    public int BrowserNodes { get; init; } = 1;
 
     public static AppHostSettings From(IDistributedApplicationBuilder builder)
     {
@@ -41,7 +47,12 @@ internal sealed record AppHostSettings(
             configuration.GetValue("OPERA_WEB_PORT", DefaultWebPort), Path.GetFullPath(dataDirectory), useContainers, Path.GetFullPath(keyFile),
             serviceKey, configuration["Auth:AdminToken"] is { Length: > 0 } adminToken ? adminToken : null,
             configuration["Auth:Admin:UserName"] is { Length: > 0 } adminName ? adminName : "admin",
-            configuration["Auth:Admin:Password"] is { Length: > 0 } adminPassword ? adminPassword : null);
+            configuration["Auth:Admin:Password"] is { Length: > 0 } adminPassword ? adminPassword : null)
+        {
+            BrowserNodes = configuration.GetValue("BrowserService:Nodes", 1) is var nodes and >= 1 and <= MaxBrowserNodes
+                ? nodes
+                : throw new InvalidOperationException($"BrowserService:Nodes must be between 1 and {MaxBrowserNodes}."),
+        };
     }
 }
 

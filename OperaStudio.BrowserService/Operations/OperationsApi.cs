@@ -24,8 +24,14 @@ public static class OperationsApi
         // A node's figures and its drain switch are the operator's.
         var operations = app.MapGroup("/api/operations").WithTags("Operations").RequireAuthorization(Callers.AdminRole);
         operations.MapGet("", GetAsync);
-        // Drain: no new sessions here (health not ready) while the sessions this node holds go on; DELETE resumes.
-        operations.MapPost("/drain", (SessionManager sessions) => SetDraining(sessions, true));
+        // Drain: no new sessions here (health not ready); with other nodes (Nodes:MigrateOnDrain) the sessions are
+        // handed over to them, else they go on here. DELETE resumes.
+        operations.MapPost("/drain", async (SessionManager sessions, Nodes.NodeMigration migration) =>
+        {
+            sessions.Drain(true);
+            await migration.HandOverAsync();
+            return TypedResults.Ok(new DrainDto(sessions.IsDraining, sessions.Count));
+        });
         operations.MapDelete("/drain", (SessionManager sessions) => SetDraining(sessions, false));
         return app;
     }

@@ -68,7 +68,19 @@ public sealed partial class SessionManager
             _pendingOwners.Add(owner);
         }
 
-        return new SessionSlot(this, owner);
+        // The other nodes create at the same time: the cluster's place is taken in Redis, atomically.
+        string? clusterSlot = Guid.NewGuid().ToString("N");
+        switch (await _clusterSlots.TryTakeAsync(clusterSlot, _options.MaxSessionsGlobal))
+        {
+            case false:
+                ReleaseSlot(owner);
+                throw new SessionLimitException($"Opera Studio runs its maximum of {_options.MaxSessionsGlobal} sessions. Retry shortly.", retryAfter);
+            case null:
+                clusterSlot = null; // Redis away: the count above is what there is.
+                break;
+        }
+
+        return new SessionSlot(this, owner, clusterSlot);
     }
 
     private void ReleaseSlot(string? owner)
@@ -79,8 +91,24 @@ public sealed partial class SessionManager
         }
     }
 
+    /// <summary>The cluster's slot goes once the registry lists the session it was taken for (or at once, if none was made).</summary>
+    private async Task GiveBackClusterSlotAsync(string slot)
+    {
+        try
+        {
+            await _registry.FlushNowAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: the slot expires by itself.
+            return;
+        }
+
+        await _clusterSlots.GiveBackAsync(slot);
+    }
+
     /// <summary>A place for one session while it is being made.</summary>
-    private sealed class SessionSlot(SessionManager manager, string? owner) : IDisposable
+    private sealed class SessionSlot(SessionManager manager, string? owner, string? clusterSlot) : IDisposable
     {
         private int _released;
 
@@ -89,6 +117,10 @@ public sealed partial class SessionManager
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
                 manager.ReleaseSlot(owner);
+                if (clusterSlot is not null)
+                {
+                    _ = manager.GiveBackClusterSlotAsync(clusterSlot);
+                }
             }
         }
     }

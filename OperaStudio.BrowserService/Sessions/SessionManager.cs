@@ -28,6 +28,8 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
     private readonly SessionSaver _saver;
     private readonly SessionStateStore _store;
     private readonly SessionRegistry _registry;
+    private readonly Nodes.NodeDirectory _nodes;
+    private readonly ClusterSlots _clusterSlots;
     private readonly HistoryRecorder _history;
     private readonly BrowserServiceMetrics _metrics;
     private readonly SessionOptions _options;
@@ -42,7 +44,7 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
 
     public SessionManager(
         BrowserPool pool, UrlGuard guard, SessionSaver saver, SessionStateStore store, SessionRegistry registry,
-        HistoryRecorder history, BrowserServiceMetrics metrics, IOptions<SessionOptions> options, IOptions<AuthOptions> auth,
+        Nodes.NodeDirectory nodes, ClusterSlots clusterSlots, HistoryRecorder history, BrowserServiceMetrics metrics, IOptions<SessionOptions> options, IOptions<AuthOptions> auth,
         TimeProvider time, ILogger<SessionManager> logger)
     {
         _administrator = auth.Value.Admin.UserName;
@@ -53,6 +55,8 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
         _saver = saver;
         _store = store;
         _registry = registry;
+        _nodes = nodes;
+        _clusterSlots = clusterSlots;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -156,9 +160,10 @@ public sealed partial class SessionManager : IHostedService, IAsyncDisposable
                 return null;
             }
 
-            if (await _registry.FindNodeAsync(id) is { } node && node != _registry.NodeId)
+            if (await _registry.FindNodeAsync(id) is { } node && node != _registry.NodeId && await _nodes.IsAliveAsync(node))
             {
-                // Live on another node; the caller should be routed there.
+                // Live on another node; the caller should be routed there. (A node whose heartbeat expired is dead:
+                // its sessions come back here from their last saved state.)
                 return null;
             }
 

@@ -19,6 +19,7 @@ public static class SessionsExtensions
         // Registry and saver are hosted before the manager, so the manager stops (saving every session) first.
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionRegistry>());
+        builder.Services.AddSingleton<ClusterSlots>();
         builder.Services.AddSingleton<SessionSaver>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionSaver>());
         builder.Services.AddSingleton<SessionManager>();

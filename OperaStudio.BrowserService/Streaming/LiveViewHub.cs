@@ -23,7 +23,7 @@ namespace OperaStudio.BrowserService.Streaming;
 internal sealed class LiveViewHub(
     LiveViews views, SessionManager sessions, SessionAccess access, IOptions<StreamingOptions> options, AgentSessions agents,
     HistoryRecorder history, BrowserServiceMetrics metrics, SessionPresence presence, TokenConnections tokenConnections,
-    Recording.Recorders recorders)
+    Recording.Recorders recorders, ViewerConnections viewerConnections, Nodes.NodeMigration migration)
     : Hub<ILiveViewClient>
 {
     public const string Path = "/hubs/live";
@@ -37,6 +37,7 @@ internal sealed class LiveViewHub(
     /// </summary>
     public async Task<SessionDto> Join(string sessionId)
     {
+        viewerConnections.Asked(Context, sessionId);
         await LeaveAsync();
         var notFound = $"There is no live session '{sessionId}'. It ended, or never existed.";
         // Someone else's session is answered as one that does not exist, before anything (a restore) is done with it.
@@ -51,6 +52,12 @@ internal sealed class LiveViewHub(
         try
         {
             session = await sessions.GetOrRestoreAsync(sessionId, Context.ConnectionAborted);
+        }
+        catch (BrowserUnavailableException ex) when (migration.HandsOver)
+        {
+            // Draining with other nodes: the viewer came here before the router heard; its reconnect goes there.
+            ViewerConnections.Drop(Context);
+            throw new HubException(ex.Message);
         }
         catch (Exception ex) when (ex is SessionLimitException or BrowserUnavailableException)
         {
@@ -270,6 +277,7 @@ internal sealed class LiveViewHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         tokenConnections.Remove(Context.ConnectionId);
+        viewerConnections.Remove(Context.ConnectionId);
         await LeaveAsync();
         await base.OnDisconnectedAsync(exception);
     }

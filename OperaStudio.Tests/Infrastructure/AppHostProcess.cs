@@ -207,8 +207,8 @@ public sealed class AppHostProcess : IAsyncDisposable
     }
 
 #if DEBUG
-    private const string BuildConfiguration = "Debug";
+    internal const string BuildConfiguration = "Debug";
 #else
-    private const string BuildConfiguration = "Release";
+    internal const string BuildConfiguration = "Release";
 #endif
 }

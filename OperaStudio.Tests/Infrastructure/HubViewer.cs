@@ -78,6 +78,9 @@ public sealed class HubViewer : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>A viewer on a connection built elsewhere (another URL, a reconnect policy); started or not.</summary>
+    public static HubViewer For(HubConnection connection) => new(connection);
+
     /// <summary>A connected viewer that has joined nothing yet: handlers added now see every event of the join.</summary>
     public static async Task<HubViewer> ConnectAsync(Uri origin) => new(await OpenConnectionAsync(origin));
 

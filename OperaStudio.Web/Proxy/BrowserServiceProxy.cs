@@ -1,6 +1,7 @@
 using OperaStudio.BrowserService.Contracts;
 using OperaStudio.ServiceDefaults;
 using OperaStudio.Web.Identity;
+using OperaStudio.Web.Proxy.Nodes;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
@@ -12,7 +13,9 @@ namespace OperaStudio.Web.Proxy;
 /// (the live view hub, WebSockets included), <c>/mcp</c> (the MCP server, streamed answers included) and <c>/cdp</c> (the
 /// CDP endpoint for Playwright and Puppeteer scripts, a WebSocket) are forwarded
 /// to it, so the page's JS and outside clients never need a second origin.
-/// The destination is <c>http://browser</c>, resolved by service discovery (<c>services:browser:http:0</c>).
+/// The destination is <c>http://browser</c>, resolved by service discovery (<c>services:browser:http:0</c>); with
+/// <c>BrowserService:Nodes</c> above one also <c>http://browser-2</c>, …, and <see cref="NodeRouter"/> chooses the node
+/// of each request (<see cref="NodeSelection"/>, a step of the proxy pipeline).
 /// </summary>
 public static class BrowserServiceProxy
 {
@@ -26,6 +29,18 @@ public static class BrowserServiceProxy
 
     public static WebApplicationBuilder AddBrowserServiceProxy(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<BrowserNodesOptions>()
+            .BindConfiguration(BrowserNodesOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Decided at start (the clusters are built from it): more than one node brings the router and its Redis.
+        var nodes = builder.Configuration.GetSection(BrowserNodesOptions.SectionName).Get<BrowserNodesOptions>()?.Nodes ?? 1;
+        if (nodes > 1)
+        {
+            builder.AddRedisClient(ResourceNames.Redis);
+            builder.Services.AddSingleton<NodeRouter>();
+        }
+
         RouteConfig[] routes =
         [
             Route("browser-api", "/api/{**rest}"),
@@ -38,20 +53,14 @@ public static class BrowserServiceProxy
             new()
             {
                 ClusterId = ClusterId,
-                Destinations = new Dictionary<string, DestinationConfig>
-                {
-                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
-                },
+                Destinations = Destinations(nodes),
                 // Navigations wait for the site; long polling (the hub's fallback) holds a request ~90 s.
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(2) },
             },
             new()
             {
                 ClusterId = McpClusterId,
-                Destinations = new Dictionary<string, DestinationConfig>
-                {
-                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
-                },
+                Destinations = Destinations(nodes),
                 // A tool call's stream is silent while its step waits for a person's approval (5 minutes by default),
                 // and the client's standing GET stream is silent between messages.
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(15) },
@@ -110,6 +119,7 @@ public static class BrowserServiceProxy
         app.MapReverseProxy(proxy =>
         {
             proxy.Use((context, next) => guard.InvokeAsync(context, next));
+            proxy.Use(NodeSelection.SelectNodeAsync);
             // A custom pipeline replaces YARP's default one: these are its steps.
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
@@ -117,6 +127,16 @@ public static class BrowserServiceProxy
         }).AllowAnonymous(); // the browser service decides: a signed person, a token, or its 401
         return app;
     }
+
+    /// <summary>One destination per node, each knowing its node id (kept when service discovery resolves it).</summary>
+    private static Dictionary<string, DestinationConfig> Destinations(int nodes) =>
+        Enumerable.Range(1, nodes).Select(BrowserNodes.ResourceName).ToDictionary(
+            name => name,
+            name => new DestinationConfig
+            {
+                Address = $"http://{name}",
+                Metadata = new Dictionary<string, string> { [NodeSelection.NodeMetadata] = name },
+            });
 
     private static RouteConfig Route(string id, string path, string cluster = ClusterId) => new()
     {

@@ -22,6 +22,7 @@ public static class BrowserServiceClientExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ServiceIdentity>();
         services.AddTransient<ServiceIdentityHandler>();
+        services.AddTransient<Proxy.Nodes.NodeRoutingHandler>();
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but it is the way to opt one client out of the defaults.
         services.AddHttpClient<BrowserServiceClient>(http =>
             {
@@ -31,6 +32,7 @@ public static class BrowserServiceClientExtensions
                 http.DefaultRequestHeaders.Add(ApiHeaders.Actor, ApiHeaders.HumanActor);
             })
             .AddHttpMessageHandler<ServiceIdentityHandler>()
+            .AddHttpMessageHandler<Proxy.Nodes.NodeRoutingHandler>()
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("browser-service", pipeline =>
             {

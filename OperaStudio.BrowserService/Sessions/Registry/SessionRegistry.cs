@@ -81,7 +81,7 @@ public sealed partial class SessionRegistry(
 
         try
         {
-            return await redis.GetDatabase().HashGetAsync(EntryKey(sessionId), "node");
+            return await redis.GetDatabase().HashGetAsync(EntryKey(sessionId), ClusterKeys.SessionNodeField);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -115,6 +115,12 @@ public sealed partial class SessionRegistry(
             }
         };
     }
+
+    /// <summary>
+    /// Writes what changed now rather than at the next flush: a drain hands its sessions over, and another node must
+    /// not find them still held here when their viewers arrive there a moment later.
+    /// </summary>
+    public Task FlushNowAsync() => FlushAsync(includeAll: false);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -200,7 +206,7 @@ public sealed partial class SessionRegistry(
     private HashEntry[] Fields(BrowserSession session, SessionDto dto) =>
     [
         new("id", dto.Id),
-        new("node", NodeId),
+        new(ClusterKeys.SessionNodeField, NodeId),
         new("owner", session.Owner ?? ""),
         new("state", "live"),
         new("activeTabId", dto.ActiveTabId),
@@ -223,7 +229,7 @@ public sealed partial class SessionRegistry(
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
 
-    private static string EntryKey(string id) => $"opera:session:{id}";
+    private static string EntryKey(string id) => ClusterKeys.Session(id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Redis session registry is unavailable; this node keeps its sessions and retries")]
     private partial void LogUnavailable(Exception exception);

@@ -109,7 +109,8 @@ class LivePanel {
 
   buildConnection() {
     const connection = new signalR.HubConnectionBuilder()
-      .withUrl(HUB_PATH)
+      // The session in the URL: the web app's router sends the connection (and each reconnect) to the node holding it.
+      .withUrl(`${HUB_PATH}?session=${encodeURIComponent(this.sessionId)}`)
       .withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol())
       // Keep trying while the panel is open: 0.5 s, 1 s, 2 s, then every 5 s.
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => (this.disposed || this.ended ? null : Math.min(500 * 2 ** ctx.previousRetryCount, 5000)) })

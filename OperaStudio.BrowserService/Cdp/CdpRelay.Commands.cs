@@ -198,9 +198,28 @@ internal sealed partial class CdpRelay
             return CdpJson.Error(id, ServerError, refused, sessionId);
         }
 
-        parameters["browserContextId"] = scope.ContextId;
-        _pending[Key(sessionId, id)] = "Target.createTarget";
-        return null;
+        // Opened as the panel opens a tab, so it is one at once: a page Chromium made on the client's word was, now and
+        // then, never reported to the service's Playwright and never became a tab. Not awaited here: the new page waits
+        // for this client's Runtime.runIfWaitingForDebugger (its auto-attach), which comes through this same loop.
+        var url = CdpJson.Text(parameters, "url");
+        _ = OpenTabAsync(id, url is null or "" or "about:blank" ? null : new Uri(url), sessionId);
+        return Answered;
+    }
+
+    /// <summary>Opens a tab for Target.createTarget and answers with its target id (or why it could not).</summary>
+    private async Task OpenTabAsync(int id, Uri? url, string? sessionId)
+    {
+        try
+        {
+            var tab = await Session.OpenTabAsync(url);
+            _targets[tab.Handle.TargetId] = 0;
+            await SendToClientAsync(CdpJson.Result(id, new JsonObject { ["targetId"] = tab.Handle.TargetId }, sessionId));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The tab limit, a failed first navigation, the session ending: the client hears why; nothing else waits on it.
+            await SendToClientAsync(CdpJson.Error(id, ServerError, $"Target.createTarget failed: {Sessions.SessionsApi.FirstLine(ex.Message)}", sessionId));
+        }
     }
 
     /// <summary>Browser-level methods with a browserContextId: scoped to the session's (none given means it), refused for another.</summary>

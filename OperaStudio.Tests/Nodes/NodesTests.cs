@@ -59,7 +59,12 @@ public sealed class NodesTests(TwoNodesFixture nodes) : IClassFixture<TwoNodesFi
                     async () => (await router.ChooseAsync(RequestTarget.Of("GET", $"/api/sessions/{id}/tabs", QueryCollection.Empty))).SequenceEqual([node]),
                     $"session {id}'s REST calls to go to {node}", TimeSpan.FromSeconds(30));
                 Assert.Equal(node, Assert.Single(await router.ChooseAsync(Hub(id))));
+                Assert.Equal(node, Assert.Single(await router.ChooseAsync(RequestTarget.Of("GET", $"/cdp/{id}", QueryCollection.Empty))));
             }
+
+            // MCP sessions live in one node's memory: every /mcp request goes to the same node.
+            var mcp = Assert.Single(await router.ChooseAsync(RequestTarget.Of("POST", "/mcp", QueryCollection.Empty)));
+            Assert.Equal(mcp, Assert.Single(await router.ChooseAsync(RequestTarget.Of("GET", "/mcp", QueryCollection.Empty))));
         }
         finally
         {

@@ -68,10 +68,7 @@ public static class BrowserServiceProxy
             new()
             {
                 ClusterId = CdpClusterId,
-                Destinations = new Dictionary<string, DestinationConfig>
-                {
-                    [ResourceNames.BrowserService] = new() { Address = $"http://{ResourceNames.BrowserService}" },
-                },
+                Destinations = Destinations(nodes),
                 // A script may hold its connection idle between steps for a long while; CDP has no keep-alive of its own.
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromHours(2) },
             },

@@ -43,6 +43,13 @@ public sealed partial class NodeRouter(
             return MostRoom(nodes) is { } restoreOn ? [restoreOn] : [.. nodes.Select(n => n.Id)];
         }
 
+        if (target.Pinned)
+        {
+            // The same node for every request while it lives, draining or not: MCP sessions are in its memory (a drain
+            // does not hand them over), so moving on while it still answers would lose them.
+            return [nodes.Select(n => n.Id).Order(StringComparer.Ordinal).First()];
+        }
+
         if (target.CreatesSession)
         {
             // None has room: any node answers why (at capacity, draining) with its 429 or 503.
